@@ -1,0 +1,92 @@
+/*
+ * streams.c -- small building blocks clauses share: names in the private
+ * directory, limits read from the IUT, and whole-buffer I/O.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "conformance/harness/clause.h"
+#include "conformance/harness/page.h"
+
+const char *ipcconf_path(struct ipcconf_t *t, const char *leaf)
+{
+	unsigned i = atomic_fetch_add(&t->page->npaths, 1);
+	if (i >= IPCCONF_MAX_PATHS)
+		BROKEN(t, "more than %d paths in one clause", IPCCONF_MAX_PATHS);
+	char *p = t->page->paths[i];
+	int n = snprintf(p, sizeof t->page->paths[i], "%s/%s", t->dir, leaf);
+	if (n < 0 || (size_t)n >= sizeof t->page->paths[i])
+		BROKEN(t, "path too long: %s/%s", t->dir, leaf);
+	return p;
+}
+
+long ipcconf_pipe_buf(struct ipcconf_t *t, int h)
+{
+	long pb = t->stream->pipe_buf ? t->stream->pipe_buf(h) : -ENOSYS;
+	char b[32];
+	REQUIRE(t, pb >= 512,
+		"pipe_buf (fpathconf _PC_PIPE_BUF): expected at least 512 (_POSIX_PIPE_BUF), got %s",
+		ipcconf_result_name(pb, b));
+	return pb;
+}
+
+#define FILL_LIMIT (64L << 20)
+
+long ipcconf_fill(struct ipcconf_t *t, int w)
+{
+	static const char chunk[4096];
+	STEP(t, "filling the stream with O_NONBLOCK writes");
+	REQUIRE_OK(t, t->stream->set_nonblock(w, 1), "set_nonblock(write end, 1)");
+	long total = 0;
+	size_t size = sizeof chunk;
+	for (;;) {
+		ssize_t n = t->stream->write(w, chunk, size);
+		char b[32];
+		if (n == -EAGAIN) {
+			if (size == 1)
+				return total;
+			size = 1; /* top up whatever room a whole chunk did not fit */
+			continue;
+		}
+		REQUIRE(t, n > 0, "filling: write(%zu bytes) with O_NONBLOCK: expected a count or -EAGAIN, got %s",
+			size, ipcconf_result_name(n, b));
+		total += n;
+		REQUIRE(t, total <= FILL_LIMIT,
+			"filling: the stream accepted over %ld bytes without -EAGAIN; its buffer must be bounded (seed:P8)",
+			FILL_LIMIT);
+	}
+}
+
+void ipcconf_read_exact(struct ipcconf_t *t, int r, void *buf, size_t len, const char *what)
+{
+	size_t got = 0;
+	while (got < len) {
+		ssize_t n = t->stream->read(r, (char *)buf + got, len - got);
+		char b[32];
+		if (n == -EINTR)
+			continue;
+		REQUIRE(t, n > 0, "%s: read after %zu of %zu bytes: expected more data, got %s",
+			what, got, len, ipcconf_result_name(n, b));
+		REQUIRE(t, (size_t)n <= len - got, "%s: read returned %zd, more than the %zu asked",
+			what, n, len - got);
+		got += (size_t)n;
+	}
+}
+
+void ipcconf_write_all(struct ipcconf_t *t, int w, const void *buf, size_t len, const char *what)
+{
+	size_t put = 0;
+	while (put < len) {
+		ssize_t n = t->stream->write(w, (const char *)buf + put, len - put);
+		char b[32];
+		if (n == -EINTR)
+			continue;
+		REQUIRE(t, n > 0, "%s: write after %zu of %zu bytes: expected a count, got %s",
+			what, put, len, ipcconf_result_name(n, b));
+		REQUIRE(t, (size_t)n <= len - put, "%s: write returned %zd, more than the %zu given",
+			what, n, len - put);
+		put += (size_t)n;
+	}
+}
