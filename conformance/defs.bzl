@@ -3,7 +3,7 @@
 # The implementations every conformance source is run against, by name
 # (`ipcconf run --impl NAME`).  The oracle comes first: a clause must pass on
 # `os` (Linux) before it may judge anything else.
-IMPLS = ["os", "ref"]
+IMPLS = ["os", "ref", "ref-small"]
 
 def ipcconf_conformance(name, mechanism, srcs, impls = IMPLS, size = "small", deps = []):
     """Declares the clauses of `srcs` and a test target per implementation.
@@ -11,8 +11,9 @@ def ipcconf_conformance(name, mechanism, srcs, impls = IMPLS, size = "small", de
     Produces:
       <name>_clauses: a cc_library holding the clauses (linked whole, since a
         clause is registered by being present in the binary);
-      <name>_<impl>_test: a cc_test running those clauses against <impl>,
-        tagged mech_<mechanism> and impl_<impl>;
+      <name>_<impl>_test: a cc_test running those clauses against <impl>
+        ("-" in an implementation's name becomes "_"), tagged
+        mech_<mechanism> and impl_<impl>;
       <name>_external_test: manual; runs against the plug-in named by
         IPCCONF_IMPL_SO (--test_env=IPCCONF_IMPL_SO=/abs/path.so).
 
@@ -32,7 +33,7 @@ def ipcconf_conformance(name, mechanism, srcs, impls = IMPLS, size = "small", de
     )
     for impl in impls:
         native.cc_test(
-            name = "%s_%s_test" % (name, impl),
+            name = "%s_%s_test" % (name, impl.replace("-", "_")),
             srcs = ["//conformance:builtins.c"],
             args = ["run", "--impl", impl, "--mechanism", mechanism],
             deps = [
@@ -41,6 +42,9 @@ def ipcconf_conformance(name, mechanism, srcs, impls = IMPLS, size = "small", de
                 "//impl/os",
                 "//impl/ref",
             ],
+            # Clauses are found through a linker section of the executable,
+            # so they must be linked into it, not into shared libraries.
+            linkstatic = True,
             size = size,
             tags = ["mech_" + mechanism, "impl_" + impl],
         )

@@ -13,7 +13,9 @@
  *     }
  *
  * The id is `<mechanism>.<function>.<slug>`, stable forever; the mechanism
- * is the part before the first dot.  `.needs` lists the IUT capabilities
+ * is the part before the first dot.  `.cites` lists the sources separated
+ * by "; ", each seed rule with its own prefix ("seed:F1; seed:F4; POSIX.1-2017
+ * XSH open(); fifo(7)") so that tools can find every clause of a rule.  `.needs` lists the IUT capabilities
  * the clause uses; `.timeout_ms` (default IPCCONF_DEFAULT_TIMEOUT_MS) bounds
  * the whole clause and is scaled by --timeout-mul.
  *

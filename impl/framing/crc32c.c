@@ -9,8 +9,19 @@
  * 0x82F63B78.  crc32c_test.c compares this function with a bit-by-bit
  * CRC for all 256 one-byte inputs, which between them index every entry,
  * so the literal below cannot silently rot.
+ *
+ * On x86-64 with SSE4.2 the CPU's crc32 instruction computes exactly this
+ * CRC, eight bytes at a time, about ten times faster; it is picked at run
+ * time, so the binary still runs on CPUs without it.
  */
 #include "impl/framing/framing_int.h"
+
+#include <string.h>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define HAVE_CRC32C_SSE42 1
+#include <nmmintrin.h>
+#endif
 
 static const uint32_t crc32c_table[256] = {
 	0x00000000u, 0xf26b8303u, 0xe13b70f7u, 0x1350f3f4u,
@@ -79,7 +90,8 @@ static const uint32_t crc32c_table[256] = {
 	0xbe2da0a5u, 0x4c4623a6u, 0x5f16d052u, 0xad7d5351u,
 };
 
-uint32_t ipcconf_crc32c(uint32_t crc, const void *p, size_t n)
+FRAME_NO_COVERAGE
+uint32_t ipcconf_crc32c_portable(uint32_t crc, const void *p, size_t n)
 {
 	const uint8_t *b = p;
 
@@ -89,6 +101,37 @@ uint32_t ipcconf_crc32c(uint32_t crc, const void *p, size_t n)
 	return ~crc;
 }
 
+#ifdef HAVE_CRC32C_SSE42
+__attribute__((target("sse4.2"))) FRAME_NO_COVERAGE
+static uint32_t crc32c_sse42(uint32_t crc, const uint8_t *b, size_t n)
+{
+	uint64_t c = ~crc;
+
+	for (; n >= 8; b += 8, n -= 8) {
+		uint64_t w;
+
+		/* memcpy: b need not be aligned; x86 is little-endian, as the CRC wants. */
+		memcpy(&w, b, 8);
+		c = _mm_crc32_u64(c, w);
+	}
+	crc = (uint32_t)c;
+	while (n--)
+		crc = _mm_crc32_u8(crc, *b++);
+	return ~crc;
+}
+#endif
+
+FRAME_NO_COVERAGE
+uint32_t ipcconf_crc32c(uint32_t crc, const void *p, size_t n)
+{
+#ifdef HAVE_CRC32C_SSE42
+	if (__builtin_cpu_supports("sse4.2"))
+		return crc32c_sse42(crc, p, n);
+#endif
+	return ipcconf_crc32c_portable(crc, p, n);
+}
+
+FRAME_NO_COVERAGE
 uint32_t ipcconf_frame_checksum(const uint8_t *header, const uint8_t *payload, uint32_t len)
 {
 	/* Bytes 0..11: everything in the header before the checksum field. */

@@ -39,8 +39,9 @@
  *
  * SIGNALS.  A write to an end that no reader holds raises SIGPIPE in the
  * calling thread and returns -EPIPE, as pipe(7) describes.  A blocking
- * operation interrupted by a caught signal returns -EINTR when it has
- * transferred nothing.
+ * operation interrupted by a caught signal whose handler was installed
+ * without SA_RESTART returns -EINTR when it has transferred nothing; with
+ * SA_RESTART it goes on waiting, as read(2) and write(2) do (signal(7)).
  *
  * Everything in this header is C11 plus POSIX types; it includes nothing
  * from ipcconf's own sources, so an implementation can be built outside

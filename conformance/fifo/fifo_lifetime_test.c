@@ -1,0 +1,453 @@
+/*
+ * FIFO clauses: how ends, contents and the name come and go (seed:F4, and
+ * seed:P10 carried over by fifo(7): "For details of the semantics of I/O on
+ * FIFOs, see pipe(7).").
+ *
+ * The name lives in the file system; the contents live in memory, as long
+ * as some handle holds the FIFO open.  Removing the name does not touch the
+ * contents; closing the last handle drops the contents but not the name.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "conformance/harness/clause.h"
+
+/* Checkpoints: a call about to start / returned; a helper ready; go on. */
+enum { CP_STARTED = 0, CP_DONE = 1, CP_READY = 2, CP_GO = 3 };
+
+static const char *make_fifo(struct ipcconf_t *t, const char *leaf)
+{
+	const char *path = ipcconf_path(t, leaf);
+	REQUIRE_OK(t, t->fifo->mkfifo(path, 0600), "mkfifo");
+	return path;
+}
+
+/*
+ * A reader and a writer on `path`, both in this process and both blocking
+ * afterwards.  The read-open uses O_NONBLOCK (no writer exists yet), and
+ * the write-open too (a reader now exists): neither may block.
+ */
+static void open_pair(struct ipcconf_t *t, const char *path, int *r, int *w)
+{
+	STEP(t, "open a reader and a writer in this process");
+	*r = t->fifo->open(path, O_RDONLY | O_NONBLOCK);
+	REQUIRE_OK(t, *r, "open O_RDONLY|O_NONBLOCK");
+	*w = t->fifo->open(path, O_WRONLY | O_NONBLOCK);
+	REQUIRE_OK(t, *w, "open O_WRONLY|O_NONBLOCK with a reader present");
+	REQUIRE_OK(t, t->stream->set_nonblock(*r, 0), "set_nonblock(reader, 0)");
+	REQUIRE_OK(t, t->stream->set_nonblock(*w, 0), "set_nonblock(writer, 0)");
+}
+
+/*
+ * Reads through nonblocking `h` until EAGAIN: everything the stream holds
+ * now, however the implementation splits it into reads.  Returns the count.
+ */
+static size_t drain_now(struct ipcconf_t *t, int h, char *buf, size_t cap, const char *what)
+{
+	size_t got = 0;
+	for (;;) {
+		char spill[64];
+		char *dst = got < cap ? buf + got : spill;
+		size_t room = got < cap ? cap - got : sizeof spill;
+		ssize_t n = t->stream->read(h, dst, room);
+		if (n == -EAGAIN)
+			return got;
+		char b[32];
+		REQUIRE(t, n > 0, "%s: read after %zu bytes: expected data or -EAGAIN, got %s", what,
+			got, ipcconf_result_name(n, b));
+		got += (size_t)n;
+		REQUIRE(t, got <= (1u << 20), "%s: more than 1 MiB read without -EAGAIN from a FIFO "
+			"holding a few bytes", what);
+	}
+}
+
+/* lstat(2) of `path`: 0 if it is a FIFO, -EINVAL if something else, or -errno. */
+static int lstat_result(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		return -errno;
+	return S_ISFIFO(st.st_mode) ? 0 : -EINVAL;
+}
+
+/*
+ * POSIX.1-2017 XSH read(): "When attempting to read from an empty pipe or
+ * FIFO: If no process has the pipe open for writing, read() shall return 0
+ * to indicate end-of-file."  seed:P10: with all write ends closed, read
+ * returns end-of-file once the buffer is drained.
+ *
+ * Bytes written before the close still come first; end-of-file follows,
+ * and stays.  Caught: a close that drops buffered data, and a reader that
+ * blocks or gets EAGAIN after the last writer left.
+ */
+CLAUSE(fifo_read_eof_after_writer_close,
+       .id = "fifo.read.eof_after_writer_close",
+       .title = "after the last writer closes, a reader gets the buffered bytes, then 0 (end-of-file) on every read",
+       .cites = "seed:F2; seed:P10; POSIX.1-2017 XSH read(); fifo(7), pipe(7)",
+       .needs = IPCCONF_CAP_FIFO | IPCCONF_CAP_NONBLOCK)
+{
+	const char *path = make_fifo(t, "f");
+	int r, w;
+	open_pair(t, path, &r, &w);
+	CHECK_EQ(t, t->stream->write(w, "bye", 3), 3, "write of 3 bytes");
+	STEP(t, "close the only writer");
+	CHECK_EQ(t, t->stream->close(w), 0, "close of the only writer");
+	char b[8] = { 0 };
+	STEP(t, "read the buffered bytes");
+	ipcconf_read_exact(t, r, b, 3, "read of the bytes written before the close");
+	CHECK(t, memcmp(b, "bye", 3) == 0, "read \"%.3s\", expected \"bye\"", b);
+	STEP(t, "read at end-of-file");
+	CHECK_EQ(t, t->stream->read(r, b, sizeof b), 0, "read of the drained FIFO with no writer");
+	CHECK_EQ(t, t->stream->read(r, b, sizeof b), 0, "second read at end-of-file");
+}
+
+/*
+ * POSIX.1-2017 XSH read(): with a writer and O_NONBLOCK clear, read()
+ * "shall block the calling thread until some data is written or the pipe is
+ * closed by all processes that had the pipe open for writing."
+ *
+ * A helper that opened the FIFO by name sleeps in read(); the clause's
+ * close of the only writer must wake it with 0.  Caught: a close that
+ * forgets to wake readers (the helper times out).
+ */
+CLAUSE(fifo_read_blocked_woken_by_close,
+       .id = "fifo.read.blocked_reader_woken_by_close",
+       .title = "a read blocked in an empty FIFO returns 0 when the last writer closes",
+       .cites = "seed:F5; seed:P10; POSIX.1-2017 XSH read(); fifo(7), pipe(7)",
+       .needs = IPCCONF_CAP_FIFO)
+{
+	const char *path = make_fifo(t, "f");
+	pid_t reader = ipcconf_fork(t);
+	if (reader == 0) {
+		STEP(t, "reader: open O_RDONLY");
+		int r = t->fifo->open(path, O_RDONLY);
+		REQUIRE_OK(t, r, "reader: open O_RDONLY");
+		char b;
+		STEP(t, "reader: read of the empty FIFO");
+		ipcconf_post(t, CP_STARTED);
+		ssize_t n = t->stream->read(r, &b, 1);
+		ipcconf_post(t, CP_DONE);
+		CHECK_EQ(t, n, 0, "blocked read when the last writer closed");
+		ipcconf_exit(t);
+	}
+	STEP(t, "open O_WRONLY");
+	int w = t->fifo->open(path, O_WRONLY);
+	REQUIRE_OK(t, w, "open O_WRONLY");
+	ipcconf_require_blocked(t, reader, CP_STARTED, CP_DONE, "read of an empty FIFO with a writer open");
+	STEP(t, "close the only writer");
+	CHECK_EQ(t, t->stream->close(w), 0, "close of the only writer");
+	ipcconf_join(t, reader, "the reader blocked in read");
+}
+
+/*
+ * POSIX.1-2017 XSH write(), ERRORS: "[EPIPE] An attempt is made to write to
+ * a pipe or FIFO that is not open for reading by any process, or that only
+ * has one end open.  A SIGPIPE signal shall also be sent to the thread."
+ * seed:P10: "EPIPE when SIGPIPE is ignored".
+ *
+ * The only reader is another process that closes and exits.  Caught: a
+ * write that succeeds into a reader-less FIFO (bytes nobody can read), or
+ * blocks.
+ */
+CLAUSE(fifo_write_epipe_no_reader,
+       .id = "fifo.write.epipe_without_reader",
+       .title = "with SIGPIPE ignored, a write to a FIFO whose readers have all closed fails with EPIPE",
+       .cites = "seed:P10; POSIX.1-2017 XSH write() ERRORS; fifo(7), pipe(7)",
+       .needs = IPCCONF_CAP_FIFO)
+{
+	const char *path = make_fifo(t, "f");
+	pid_t reader = ipcconf_fork(t);
+	if (reader == 0) {
+		STEP(t, "reader: open O_RDONLY, read one byte, close");
+		int r = t->fifo->open(path, O_RDONLY);
+		REQUIRE_OK(t, r, "reader: open O_RDONLY");
+		char c;
+		ipcconf_read_exact(t, r, &c, 1, "reader: read of one byte");
+		CHECK_EQ(t, t->stream->close(r), 0, "reader: close");
+		ipcconf_exit(t);
+	}
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		BROKEN(t, "signal(SIGPIPE, SIG_IGN): %s", strerror(errno));
+	STEP(t, "open O_WRONLY");
+	int w = t->fifo->open(path, O_WRONLY);
+	REQUIRE_OK(t, w, "open O_WRONLY");
+	CHECK_EQ(t, t->stream->write(w, "x", 1), 1, "write of one byte while the reader is open");
+	ipcconf_join(t, reader, "the reader");
+	STEP(t, "write after the only reader closed");
+	CHECK_EQ(t, t->stream->write(w, "y", 1), -EPIPE, "write after the only reader closed");
+	CHECK_EQ(t, t->stream->write(w, "z", 1), -EPIPE, "second write after the only reader closed");
+}
+
+/*
+ * POSIX.1-2017 XSH write(), ERRORS, [EPIPE]: "A SIGPIPE signal shall also
+ * be sent to the thread."  fifo(7): "When a process tries to write to a
+ * FIFO that is not opened for read on the other side, the process is sent a
+ * SIGPIPE signal."  signal(7): SIGPIPE's default action is to terminate.
+ *
+ * A writer helper with the default disposition writes after the only
+ * reader closed and must die of SIGPIPE.  Caught: an implementation that
+ * returns EPIPE without raising the signal.
+ */
+CLAUSE(fifo_write_sigpipe_kills,
+       .id = "fifo.write.sigpipe_kills_writer",
+       .title = "a writer with default SIGPIPE handling is killed by SIGPIPE when it writes to a reader-less FIFO",
+       .cites = "seed:P10; POSIX.1-2017 XSH write() ERRORS; fifo(7); signal(7)",
+       .needs = IPCCONF_CAP_FIFO | IPCCONF_CAP_SIGPIPE)
+{
+	const char *path = make_fifo(t, "f");
+	pid_t writer = ipcconf_fork(t);
+	if (writer == 0) {
+		sigset_t pipe_only;
+		sigemptyset(&pipe_only);
+		sigaddset(&pipe_only, SIGPIPE);
+		signal(SIGPIPE, SIG_DFL);
+		sigprocmask(SIG_UNBLOCK, &pipe_only, NULL);
+		STEP(t, "writer: open O_WRONLY");
+		int w = t->fifo->open(path, O_WRONLY);
+		REQUIRE_OK(t, w, "writer: open O_WRONLY");
+		ipcconf_post(t, CP_READY);
+		ipcconf_await(t, CP_GO, 1, "the reader's close");
+		STEP(t, "writer: write to the FIFO whose reader closed");
+		ssize_t n = t->stream->write(w, "x", 1);
+		char b[32];
+		FAIL(t, "writer: write after the only reader closed returned %s; expected death by SIGPIPE",
+		     ipcconf_result_name(n, b));
+		ipcconf_exit(t);
+	}
+	STEP(t, "open O_RDONLY");
+	int r = t->fifo->open(path, O_RDONLY);
+	REQUIRE_OK(t, r, "open O_RDONLY");
+	ipcconf_await(t, CP_READY, 1, "the writer's open");
+	STEP(t, "close the only reader");
+	CHECK_EQ(t, t->stream->close(r), 0, "close of the only reader");
+	ipcconf_post(t, CP_GO);
+	int st = 0;
+	if (!ipcconf_wait(t, writer, &st)) {
+		FAIL(t, "timeout: the writer neither died nor finished after writing to a reader-less FIFO");
+		return;
+	}
+	CHECK(t, WIFSIGNALED(st) && WTERMSIG(st) == SIGPIPE,
+	      "the writer %s %d; expected it to be killed by SIGPIPE (%d)",
+	      WIFSIGNALED(st) ? "was killed by signal" : "exited with status",
+	      WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st), SIGPIPE);
+}
+
+/*
+ * POSIX.1-2017 XSH close(), DESCRIPTION: "When all file descriptors
+ * associated with a pipe or FIFO special file are closed, any data
+ * remaining in the pipe or FIFO shall be discarded."  seed:F4: the contents
+ * live in memory, the name in the file system.
+ *
+ * Two ways to be the last holder: a reader and a writer, and one O_RDWR
+ * handle.  After the last close the name is still a FIFO, but reopened it
+ * is empty.  Caught: an implementation that keeps the bytes with the name.
+ */
+CLAUSE(fifo_close_discards_data,
+       .id = "fifo.close.last_close_discards_data",
+       .title = "when every handle of a FIFO is closed its unread data is discarded; the name stays",
+       .cites = "seed:F4; POSIX.1-2017 XSH close(); fifo(7)",
+       .needs = IPCCONF_CAP_FIFO | IPCCONF_CAP_NONBLOCK)
+{
+	const char *a = make_fifo(t, "a");
+	const char *b = make_fifo(t, "b");
+	char buf[8] = { 0 };
+
+	STEP(t, "a: write through a reader/writer pair, then close both");
+	int r, w;
+	open_pair(t, a, &r, &w);
+	CHECK_EQ(t, t->stream->write(w, "stale", 5), 5, "write of 5 bytes");
+	CHECK_EQ(t, t->stream->close(r), 0, "close of the reader");
+	CHECK_EQ(t, t->stream->close(w), 0, "close of the writer");
+	CHECK_EQ(t, lstat_result(a), 0, "lstat (must be a FIFO) of the name after the last close");
+	STEP(t, "a: reopen and read");
+	open_pair(t, a, &r, &w);
+	REQUIRE_OK(t, t->stream->set_nonblock(r, 1), "set_nonblock(reader, 1)");
+	CHECK_EQ(t, t->stream->read(r, buf, sizeof buf), -EAGAIN,
+		 "read of the reopened FIFO (the old bytes must be gone; a writer is open)");
+	CHECK_EQ(t, t->stream->write(w, "fresh", 5), 5, "write of 5 new bytes");
+	size_t n = drain_now(t, r, buf, sizeof buf, "reading the reopened FIFO");
+	CHECK(t, n == 5 && memcmp(buf, "fresh", 5) == 0,
+	      "the reopened FIFO held %zu bytes \"%.*s\", expected only the new \"fresh\"", n,
+	      (int)(n < sizeof buf ? n : sizeof buf), buf);
+
+	STEP(t, "b: write through one O_RDWR handle, then close it");
+	int h = t->fifo->open(b, O_RDWR);
+	REQUIRE_OK(t, h, "open O_RDWR");
+	CHECK_EQ(t, t->stream->write(h, "stale", 5), 5, "write of 5 bytes");
+	CHECK_EQ(t, t->stream->close(h), 0, "close of the only handle");
+	STEP(t, "b: reopen and read");
+	h = t->fifo->open(b, O_RDWR | O_NONBLOCK);
+	REQUIRE_OK(t, h, "reopen O_RDWR|O_NONBLOCK");
+	CHECK_EQ(t, t->stream->read(h, buf, sizeof buf), -EAGAIN,
+		 "read of the reopened O_RDWR FIFO (the old bytes must be gone)");
+}
+
+/*
+ * POSIX.1-2017 XSH unlink(), DESCRIPTION: "If one or more processes have
+ * the file open when the last link is removed, the link shall be removed
+ * before unlink() returns, but the removal of the file contents shall be
+ * postponed until all references to the file are closed."  seed:F4: the
+ * name lives in the file system, the contents in memory.
+ *
+ * After the name goes: it is gone from the file system at once, new opens
+ * fail with ENOENT, yet the ends already open keep the stream, its old
+ * bytes, new bytes and end-of-file.  Caught: an unlink that tears down the
+ * open stream, and one that leaves the name reachable.
+ */
+CLAUSE(fifo_unlink_open_ends_survive,
+       .id = "fifo.unlink.open_ends_survive",
+       .title = "after unlink of a FIFO's name, open ends keep working and new opens fail with ENOENT",
+       .cites = "seed:F4; POSIX.1-2017 XSH unlink(), open() ERRORS; fifo(7)",
+       .needs = IPCCONF_CAP_FIFO | IPCCONF_CAP_NONBLOCK)
+{
+	const char *path = make_fifo(t, "f");
+	int r, w;
+	open_pair(t, path, &r, &w);
+	CHECK_EQ(t, t->stream->write(w, "before", 6), 6, "write of 6 bytes before the unlink");
+
+	STEP(t, "unlink the name");
+	CHECK_EQ(t, t->fifo->unlink(path), 0, "unlink of the FIFO's name with both ends open");
+	CHECK_EQ(t, lstat_result(path), -ENOENT, "lstat(2) of the name after unlink");
+	CHECK_EQ(t, t->fifo->open(path, O_RDONLY | O_NONBLOCK), -ENOENT,
+		 "open O_RDONLY|O_NONBLOCK of the unlinked name");
+	CHECK_EQ(t, t->fifo->open(path, O_RDWR), -ENOENT, "open O_RDWR of the unlinked name");
+	CHECK_EQ(t, t->fifo->unlink(path), -ENOENT, "second unlink of the name");
+
+	STEP(t, "use the open ends after the unlink");
+	CHECK_EQ(t, t->stream->write(w, "+after", 6), 6, "write of 6 bytes after the unlink");
+	char b[12] = { 0 };
+	ipcconf_read_exact(t, r, b, 12, "read after the unlink");
+	CHECK(t, memcmp(b, "before+after", 12) == 0, "read \"%.12s\", expected \"before+after\"", b);
+	CHECK_EQ(t, t->stream->close(w), 0, "close of the writer");
+	CHECK_EQ(t, t->stream->read(r, b, 1), 0, "read after the writer closed (EOF)");
+}
+
+/*
+ * POSIX.1-2017 XSH mkfifo(): "The mkfifo() function shall create a new
+ * FIFO special file"; XSH unlink() (quoted above): the unlinked FIFO lives
+ * on only for the ends that hold it.  seed:F4: a name is a reference to
+ * contents, not the contents.
+ *
+ * A FIFO made again under the name of an unlinked one that is still open
+ * is a different FIFO: bytes written to one never appear in the other.
+ * Caught: an implementation that keys its streams by path name.
+ */
+CLAUSE(fifo_unlink_new_fifo_distinct,
+       .id = "fifo.unlink.new_fifo_same_name_is_distinct",
+       .title = "a FIFO created under the name of an unlinked, still-open FIFO is a separate stream",
+       .cites = "seed:F4; POSIX.1-2017 XSH mkfifo(), unlink(); fifo(7)",
+       .needs = IPCCONF_CAP_FIFO | IPCCONF_CAP_NONBLOCK)
+{
+	const char *path = make_fifo(t, "f");
+	int old_r, old_w;
+	open_pair(t, path, &old_r, &old_w);
+	CHECK_EQ(t, t->stream->write(old_w, "old", 3), 3, "write of 3 bytes into the old FIFO");
+	STEP(t, "unlink and make a new FIFO under the same name");
+	REQUIRE_OK(t, t->fifo->unlink(path), "unlink");
+	REQUIRE_OK(t, t->fifo->mkfifo(path, 0600), "mkfifo under the unlinked name");
+	int new_r, new_w;
+	open_pair(t, path, &new_r, &new_w);
+	REQUIRE_OK(t, t->stream->set_nonblock(old_r, 1), "set_nonblock(old reader, 1)");
+	REQUIRE_OK(t, t->stream->set_nonblock(new_r, 1), "set_nonblock(new reader, 1)");
+
+	char b[8] = { 0 };
+	STEP(t, "the new FIFO starts empty");
+	CHECK_EQ(t, t->stream->read(new_r, b, sizeof b), -EAGAIN,
+		 "read of the new FIFO (the old one's bytes must not be in it)");
+	CHECK_EQ(t, t->stream->write(new_w, "new", 3), 3, "write of 3 bytes into the new FIFO");
+	STEP(t, "each reader gets its own FIFO's bytes, and only those");
+	size_t n = drain_now(t, old_r, b, sizeof b, "reading the old FIFO");
+	CHECK(t, n == 3 && memcmp(b, "old", 3) == 0, "the old FIFO held %zu bytes \"%.*s\", expected \"old\"",
+	      n, (int)(n < sizeof b ? n : sizeof b), b);
+	n = drain_now(t, new_r, b, sizeof b, "reading the new FIFO");
+	CHECK(t, n == 3 && memcmp(b, "new", 3) == 0, "the new FIFO held %zu bytes \"%.*s\", expected \"new\"",
+	      n, (int)(n < sizeof b ? n : sizeof b), b);
+}
+
+/*
+ * POSIX.1-2017 XSH 2.4.3 Signal Actions: on abnormal termination by a
+ * signal "the process is terminated ... with all the consequences of
+ * _exit()"; XSH _exit(): "All of the file descriptors ... open in the
+ * calling process shall be closed."  iut.h: an end whose holders "have all
+ * exited (killed or not), is gone."  Then seed:P10: the reader gets the
+ * buffered bytes and end-of-file.
+ *
+ * The only writer, another process, is killed with SIGKILL, so it closes
+ * nothing itself.  Caught: an implementation that only counts explicit
+ * closes (the reader would block forever: a timeout FAIL).
+ */
+CLAUSE(fifo_close_killed_writer,
+       .id = "fifo.close.killed_writer_counts_as_closed",
+       .title = "when the only writer is killed, the reader gets its buffered bytes, then end-of-file",
+       .cites = "seed:P10; seed:F4; POSIX.1-2017 XSH 2.4.3 Signal Actions, _exit(), read(); fifo(7)",
+       .needs = IPCCONF_CAP_FIFO | IPCCONF_CAP_PEER_DEATH)
+{
+	const char *path = make_fifo(t, "f");
+	pid_t writer = ipcconf_fork(t);
+	if (writer == 0) {
+		STEP(t, "writer: open O_WRONLY, write, wait to be killed");
+		int w = t->fifo->open(path, O_WRONLY);
+		REQUIRE_OK(t, w, "writer: open O_WRONLY");
+		CHECK_EQ(t, t->stream->write(w, "last", 4), 4, "writer: write of 4 bytes");
+		ipcconf_post(t, CP_READY);
+		ipcconf_await(t, CP_GO, 1, "SIGKILL (never posted)");
+		ipcconf_exit(t);
+	}
+	STEP(t, "open O_RDONLY");
+	int r = t->fifo->open(path, O_RDONLY);
+	REQUIRE_OK(t, r, "open O_RDONLY");
+	ipcconf_await(t, CP_READY, 1, "the writer's write");
+	STEP(t, "kill the only writer");
+	if (kill(writer, SIGKILL) < 0)
+		BROKEN(t, "kill(SIGKILL): %s", strerror(errno));
+	if (!ipcconf_wait(t, writer, NULL))
+		BROKEN(t, "the killed writer was not reaped");
+	char b[4] = { 0 };
+	STEP(t, "read after the writer was killed");
+	ipcconf_read_exact(t, r, b, 4, "read of the killed writer's bytes");
+	CHECK(t, memcmp(b, "last", 4) == 0, "read \"%.4s\", expected \"last\"", b);
+	CHECK_EQ(t, t->stream->read(r, b, 1), 0, "read after the only writer was killed (EOF)");
+}
+
+/*
+ * As above for the other end: once the only reader is killed, POSIX.1-2017
+ * XSH write(), ERRORS: "[EPIPE] An attempt is made to write to a pipe or
+ * FIFO that is not open for reading by any process".  seed:P10.  Caught: a
+ * killed reader that still counts, so the write succeeds into a FIFO nobody
+ * can read.
+ */
+CLAUSE(fifo_close_killed_reader,
+       .id = "fifo.close.killed_reader_counts_as_closed",
+       .title = "when the only reader is killed, a write fails with EPIPE (SIGPIPE ignored)",
+       .cites = "seed:P10; POSIX.1-2017 XSH 2.4.3 Signal Actions, _exit(), write() ERRORS; fifo(7)",
+       .needs = IPCCONF_CAP_FIFO | IPCCONF_CAP_PEER_DEATH)
+{
+	const char *path = make_fifo(t, "f");
+	pid_t reader = ipcconf_fork(t);
+	if (reader == 0) {
+		STEP(t, "reader: open O_RDONLY, wait to be killed");
+		int r = t->fifo->open(path, O_RDONLY);
+		REQUIRE_OK(t, r, "reader: open O_RDONLY");
+		ipcconf_post(t, CP_READY);
+		ipcconf_await(t, CP_GO, 1, "SIGKILL (never posted)");
+		ipcconf_exit(t);
+	}
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		BROKEN(t, "signal(SIGPIPE, SIG_IGN): %s", strerror(errno));
+	STEP(t, "open O_WRONLY");
+	int w = t->fifo->open(path, O_WRONLY);
+	REQUIRE_OK(t, w, "open O_WRONLY");
+	ipcconf_await(t, CP_READY, 1, "the reader's open");
+	STEP(t, "kill the only reader");
+	if (kill(reader, SIGKILL) < 0)
+		BROKEN(t, "kill(SIGKILL): %s", strerror(errno));
+	if (!ipcconf_wait(t, reader, NULL))
+		BROKEN(t, "the killed reader was not reaped");
+	STEP(t, "write after the reader was killed");
+	CHECK_EQ(t, t->stream->write(w, "x", 1), -EPIPE, "write after the only reader was killed");
+}

@@ -1,0 +1,269 @@
+/*
+ * Pipe clauses: related processes (seed:P1).  A pipe has no name, so
+ * processes reach it only by inheriting its ends across fork(): parent and
+ * child, siblings, a grandchild.  Each inherited copy is a holder of its
+ * own: EOF and EPIPE wait until every copy is closed.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+
+#include "conformance/harness/clause.h"
+
+/* Reads exactly strlen(expected) bytes, compares, then expects EOF. */
+static void expect_message_then_eof(struct ipcconf_t *t, int r, const char *expected, const char *who)
+{
+	char buf[64] = { 0 };
+	size_t len = strlen(expected);
+	STEP(t, "%s: reading \"%s\"", who, expected);
+	ipcconf_read_exact(t, r, buf, len, who);
+	CHECK(t, memcmp(buf, expected, len) == 0, "%s: read \"%.*s\", expected \"%s\"",
+	      who, (int)len, buf, expected);
+	STEP(t, "%s: read after the message, every write end closed: expected 0 (EOF)", who);
+	CHECK_EQ(t, t->stream->read(r, buf, sizeof buf), 0,
+		 "read after the message with every write end closed");
+}
+
+/*
+ * POSIX.1-2017 XSH fork(): "The child process shall have its own copy of
+ * the parent's file descriptors. Each of the child's file descriptors
+ * shall refer to the same open file description with the corresponding
+ * file descriptor of the parent."  pipe(7): "Pipes can be used to create a
+ * communication channel between related processes".  seed:P1.  Checked
+ * here: a child writes through its inherited write end; the parent reads
+ * the message, then EOF once both copies of the write end are closed.
+ */
+CLAUSE(pipe_fork_child_writes_parent_reads,
+       .id = "pipe.fork.child_writes_parent_reads",
+       .title = "a child writes through an inherited write end and the parent reads it, then EOF",
+       .cites = "seed:P1; POSIX.1-2017 XSH fork(), pipe(); pipe(7)",
+       .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_FORK_INHERIT)
+{
+	int e[2];
+	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
+	pid_t child = ipcconf_fork(t);
+	if (child == 0) {
+		REQUIRE_OK(t, t->stream->close(e[0]), "child: close of its read end");
+		STEP(t, "child: writing through the inherited write end");
+		ipcconf_write_all(t, e[1], "from the child", 14, "child: write");
+		REQUIRE_OK(t, t->stream->close(e[1]), "child: close of its write end");
+		ipcconf_exit(t);
+	}
+	REQUIRE_OK(t, t->stream->close(e[1]), "parent: close of its write end");
+	expect_message_then_eof(t, e[0], "from the child", "parent");
+	ipcconf_join(t, child, "the child");
+}
+
+/*
+ * As above, the other way round (seed:P1; POSIX.1-2017 XSH fork()): the
+ * parent writes, the child reads through its inherited read end, and sees
+ * EOF once the parent closes the last write end.
+ */
+CLAUSE(pipe_fork_parent_writes_child_reads,
+       .id = "pipe.fork.parent_writes_child_reads",
+       .title = "a parent writes and a child reads through an inherited read end, then EOF",
+       .cites = "seed:P1; POSIX.1-2017 XSH fork(), pipe(); pipe(7)",
+       .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_FORK_INHERIT)
+{
+	int e[2];
+	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
+	pid_t child = ipcconf_fork(t);
+	if (child == 0) {
+		REQUIRE_OK(t, t->stream->close(e[1]), "child: close of its write end");
+		expect_message_then_eof(t, e[0], "from the parent", "child");
+		ipcconf_exit(t);
+	}
+	REQUIRE_OK(t, t->stream->close(e[0]), "parent: close of its read end");
+	STEP(t, "parent: writing");
+	ipcconf_write_all(t, e[1], "from the parent", 15, "parent: write");
+	REQUIRE_OK(t, t->stream->close(e[1]), "parent: close of its write end");
+	ipcconf_join(t, child, "the child");
+}
+
+/*
+ * seed:P1: "For communication between related processes (parent/child,
+ * siblings)."  POSIX.1-2017 XSH fork(): each child has its own copy of the
+ * parent's descriptors.  Checked here: the parent makes the pipe, forks a
+ * writer and a reader, and closes its own ends; the two siblings talk,
+ * and the reader sees EOF when the writer closes.
+ */
+CLAUSE(pipe_fork_siblings,
+       .id = "pipe.fork.siblings",
+       .title = "two siblings communicate through a pipe their parent created",
+       .cites = "seed:P1; POSIX.1-2017 XSH fork(), pipe(); pipe(7)",
+       .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_FORK_INHERIT)
+{
+	int e[2];
+	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
+	pid_t writer = ipcconf_fork(t);
+	if (writer == 0) {
+		REQUIRE_OK(t, t->stream->close(e[0]), "writer sibling: close of its read end");
+		STEP(t, "writer sibling: writing");
+		ipcconf_write_all(t, e[1], "hello, sibling", 14, "writer sibling: write");
+		REQUIRE_OK(t, t->stream->close(e[1]), "writer sibling: close of its write end");
+		ipcconf_exit(t);
+	}
+	pid_t reader = ipcconf_fork(t);
+	if (reader == 0) {
+		REQUIRE_OK(t, t->stream->close(e[1]), "reader sibling: close of its write end");
+		expect_message_then_eof(t, e[0], "hello, sibling", "reader sibling");
+		ipcconf_exit(t);
+	}
+	REQUIRE_OK(t, t->stream->close(e[0]), "parent: close of its read end");
+	REQUIRE_OK(t, t->stream->close(e[1]), "parent: close of its write end");
+	ipcconf_join(t, writer, "the writer sibling");
+	ipcconf_join(t, reader, "the reader sibling");
+}
+
+/*
+ * POSIX.1-2017 XSH fork(): the child's descriptors are copies of the
+ * parent's -- including those the parent itself inherited.  seed:P1:
+ * related processes.  Checked here: a grandchild writes through a write
+ * end inherited across two forks; the original process reads it.
+ */
+CLAUSE(pipe_fork_grandchild,
+       .id = "pipe.fork.grandchild",
+       .title = "a pipe end inherited across two forks still works: a grandchild writes, the grandparent reads",
+       .cites = "seed:P1; POSIX.1-2017 XSH fork(); pipe(7)",
+       .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_FORK_INHERIT)
+{
+	int e[2];
+	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
+	pid_t child = ipcconf_fork(t);
+	if (child == 0) {
+		REQUIRE_OK(t, t->stream->close(e[0]), "child: close of its read end");
+		pid_t grandchild = ipcconf_fork(t);
+		if (grandchild == 0) {
+			STEP(t, "grandchild: writing");
+			ipcconf_write_all(t, e[1], "from the grandchild", 19, "grandchild: write");
+			REQUIRE_OK(t, t->stream->close(e[1]), "grandchild: close of its write end");
+			ipcconf_exit(t);
+		}
+		REQUIRE_OK(t, t->stream->close(e[1]), "child: close of its write end");
+		ipcconf_join(t, grandchild, "the grandchild");
+		ipcconf_exit(t);
+	}
+	REQUIRE_OK(t, t->stream->close(e[1]), "parent: close of its write end");
+	expect_message_then_eof(t, e[0], "from the grandchild", "grandparent");
+	ipcconf_join(t, child, "the child");
+}
+
+/*
+ * pipe(7): "If all file descriptors referring to the write end of a pipe
+ * have been closed, then an attempt to read(2) from the pipe will see
+ * end-of-file" -- all of them, in every process.  pipe(7) also advises
+ * closing unused duplicates "this ensures that end-of-file and
+ * SIGPIPE/EPIPE are delivered when appropriate".  Checked here: the parent
+ * closes its write end while a child still holds a copy; a reader (a
+ * second child, holding no write end) sleeps instead of seeing EOF, and
+ * gets 0 only once the first child closes its copy.
+ */
+CLAUSE(pipe_fork_child_copy_keeps_writer,
+       .id = "pipe.fork.child_copy_keeps_writer",
+       .title = "the parent closing its write end gives no EOF while a child still holds a copy",
+       .cites = "seed:P1; seed:P10; POSIX.1-2017 XSH fork(), read(); pipe(7)",
+       .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_FORK_INHERIT)
+{
+	int e[2];
+	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
+	pid_t holder = ipcconf_fork(t);
+	if (holder == 0) {
+		REQUIRE_OK(t, t->stream->close(e[0]), "holder: close of its read end");
+		STEP(t, "holder: keeping its copy of the write end open until released");
+		ipcconf_await(t, 1, 1, "the release of the write-end holder");
+		REQUIRE_OK(t, t->stream->close(e[1]), "holder: close of its copy of the write end");
+		ipcconf_exit(t);
+	}
+	REQUIRE_OK(t, t->stream->close(e[1]), "parent: close of its write end");
+	/* Forked after the parent's close: it holds no write end. */
+	pid_t reader = ipcconf_fork(t);
+	if (reader == 0) {
+		char c;
+		STEP(t, "reader: read while only the holder has a write end");
+		ipcconf_post(t, 2);
+		ssize_t n = t->stream->read(e[0], &c, 1);
+		ipcconf_post(t, 3);
+		CHECK(t, ipcconf_posted(t, 1) == 1,
+		      "the read returned %zd while a child still held the write end; expected it to block", n);
+		CHECK_EQ(t, n, 0, "read after the last write end (the child's copy) was closed");
+		ipcconf_exit(t);
+	}
+	ipcconf_require_blocked(t, reader, 2, 3,
+				"a read with the parent's write end closed but the child's copy open");
+	STEP(t, "releasing the holder: its close is the last");
+	ipcconf_post(t, 1);
+	ipcconf_join(t, holder, "the write-end holder");
+	ipcconf_join(t, reader, "the reader");
+}
+
+/*
+ * pipe(7): SIGPIPE/EPIPE comes when "all file descriptors referring to the
+ * read end of a pipe have been closed".  Checked here: the parent closes
+ * its read end while a child still holds a copy; the parent's write
+ * succeeds (SIGPIPE is ignored, so a wrong -EPIPE shows as a result) and
+ * the child reads the bytes.
+ */
+CLAUSE(pipe_fork_child_copy_keeps_reader,
+       .id = "pipe.fork.child_copy_keeps_reader",
+       .title = "the parent closing its read end gives no EPIPE while a child still holds a copy",
+       .cites = "seed:P1; seed:P10; POSIX.1-2017 XSH fork(), write() [EPIPE]; pipe(7)",
+       .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_FORK_INHERIT)
+{
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		BROKEN(t, "signal(SIGPIPE, SIG_IGN) failed");
+	int e[2];
+	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
+	pid_t child = ipcconf_fork(t);
+	if (child == 0) {
+		REQUIRE_OK(t, t->stream->close(e[1]), "child: close of its write end");
+		expect_message_then_eof(t, e[0], "ping", "child");
+		ipcconf_exit(t);
+	}
+	REQUIRE_OK(t, t->stream->close(e[0]), "parent: close of its read end");
+	STEP(t, "parent: write with its own read end closed, the child's copy open");
+	CHECK_EQ(t, t->stream->write(e[1], "ping", 4), 4,
+		 "write while only a child holds the read end");
+	REQUIRE_OK(t, t->stream->close(e[1]), "parent: close of its write end");
+	ipcconf_join(t, child, "the child");
+}
+
+/*
+ * POSIX.1-2017 XSH fork(): "Each of the child's file descriptors shall
+ * refer to the same open file description with the corresponding file
+ * descriptor of the parent."  XSH fcntl(): F_SETFL sets "the file status
+ * flags ... for the file description associated with fildes", and
+ * O_NONBLOCK is one of them.  So O_NONBLOCK set by a child after the fork
+ * applies to its parent's handle as well, and the other way round.
+ * (An implementation keeping the flag per process fails here.)
+ */
+CLAUSE(pipe_fork_nonblock_shared_after_fork,
+       .id = "pipe.fork.nonblock_shared_after_fork",
+       .title = "O_NONBLOCK set on an inherited end after fork() applies in both parent and child",
+       .cites = "seed:P1; POSIX.1-2017 XSH fork(), fcntl() F_SETFL",
+       .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_FORK_INHERIT | IPCCONF_CAP_NONBLOCK)
+{
+	int e[2];
+	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
+	pid_t child = ipcconf_fork(t);
+	if (child == 0) {
+		STEP(t, "child: setting O_NONBLOCK on its read end");
+		REQUIRE_OK(t, t->stream->set_nonblock(e[0], 1), "child: set_nonblock(read end, 1)");
+		ipcconf_post(t, 0);
+		ipcconf_await(t, 1, 1, "the parent to set O_NONBLOCK on the write end");
+		CHECK_EQ(t, t->stream->get_nonblock(e[1]), 1,
+			 "child: get_nonblock(write end) after the parent set O_NONBLOCK on its copy");
+		ipcconf_exit(t);
+	}
+	ipcconf_await(t, 0, 1, "the child to set O_NONBLOCK on the read end");
+	int nb = t->stream->get_nonblock(e[0]);
+	CHECK_EQ(t, nb, 1, "parent: get_nonblock(read end) after the child set O_NONBLOCK on its copy");
+	/* Only when the flag reads as set: otherwise this read would block. */
+	char c;
+	if (nb == 1)
+		CHECK_EQ(t, t->stream->read(e[0], &c, 1), -EAGAIN,
+			 "parent: read of the empty pipe after the child set O_NONBLOCK on its copy of the read end");
+	STEP(t, "parent: setting O_NONBLOCK on its write end");
+	REQUIRE_OK(t, t->stream->set_nonblock(e[1], 1), "parent: set_nonblock(write end, 1)");
+	ipcconf_post(t, 1);
+	ipcconf_join(t, child, "the child");
+}

@@ -1,0 +1,296 @@
+/*
+ * Pipe clauses: O_NONBLOCK (seed:P5, P8).  A nonblocking end never
+ * sleeps: where a blocking call would wait it fails with -EAGAIN, a write
+ * of at most PIPE_BUF bytes is all or nothing, and a larger write takes
+ * what fits.  The flag belongs to each end's open file description.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conformance/harness/clause.h"
+
+/* Reads `n` bytes that ipcconf_fill() wrote (all zero) and checks them. */
+static void drain_fill(struct ipcconf_t *t, int r, long n, const char *what)
+{
+	char buf[4096];
+	long done = 0;
+	while (done < n) {
+		size_t len = n - done < (long)sizeof buf ? (size_t)(n - done) : sizeof buf;
+		ipcconf_read_exact(t, r, buf, len, what);
+		for (size_t i = 0; i < len; i++)
+			REQUIRE(t, buf[i] == 0,
+				"%s: byte %ld is 0x%02x; expected 0, the filler written before (did a refused write leave bytes?)",
+				what, done + (long)i, (unsigned char)buf[i]);
+		done += (long)len;
+	}
+}
+
+/* With the read end nonblocking: nothing more is in the pipe. */
+static void expect_empty(struct ipcconf_t *t, int r, const char *what)
+{
+	REQUIRE_OK(t, t->stream->set_nonblock(r, 1), "set_nonblock(read end, 1)");
+	char c;
+	CHECK_EQ(t, t->stream->read(r, &c, 1), -EAGAIN, what);
+}
+
+static unsigned char pattern(uint64_t i)
+{
+	return (unsigned char)(((uint32_t)i * 2654435761u) >> 24) | 1; /* never 0, unlike the filler */
+}
+
+static unsigned char *pattern_buf(struct ipcconf_t *t, size_t len)
+{
+	unsigned char *b = malloc(len);
+	if (!b)
+		BROKEN(t, "malloc(%zu) failed", len);
+	for (size_t i = 0; i < len; i++)
+		b[i] = pattern(i);
+	return b;
+}
+
+/* Reads `n` bytes and checks they are pattern(0 .. n-1). */
+static void read_pattern(struct ipcconf_t *t, int r, size_t n, const char *what)
+{
+	unsigned char *b = malloc(n ? n : 1);
+	if (!b)
+		BROKEN(t, "malloc(%zu) failed", n);
+	ipcconf_read_exact(t, r, b, n, what);
+	for (size_t i = 0; i < n; i++)
+		if (b[i] != pattern(i)) {
+			FAIL(t, "%s: byte %zu is 0x%02x, expected 0x%02x", what, i, b[i], pattern(i));
+			break;
+		}
+	free(b);
+}
+
+/*
+ * POSIX.1-2017 XSH read(), "When attempting to read from an empty pipe or
+ * FIFO: ... If some process has the pipe open for writing and O_NONBLOCK
+ * is set, read() shall return -1 and set errno to [EAGAIN]."  Checked on a
+ * pipe that was never written to (pipe.read.consumes covers a drained one).
+ */
+CLAUSE(pipe_read_nonblock_empty_eagain,
+       .id = "pipe.read.nonblock_empty_eagain",
+       .title = "a nonblocking read of an empty pipe whose write end is open fails with -EAGAIN",
+       .cites = "seed:P5; POSIX.1-2017 XSH read(); pipe(7)",
+       .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_NONBLOCK)
+{
+	int e[2];
+	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
+	REQUIRE_OK(t, t->stream->set_nonblock(e[0], 1), "set_nonblock(read end, 1)");
+	char buf[16];
+	STEP(t, "nonblocking read of the never-written pipe");
+	CHECK_EQ(t, t->stream->read(e[0], buf, sizeof buf), -EAGAIN,
+		 "read of an empty pipe (O_NONBLOCK, writer open)");
+	CHECK_EQ(t, t->stream->read(e[0], buf, 1), -EAGAIN,
+		 "second read of the empty pipe (O_NONBLOCK, writer open)");
+}
+
+/*
+ * POSIX.1-2017 XSH write(), O_NONBLOCK set: "A write request for
+ * {PIPE_BUF} or fewer bytes shall have the following effect: if there is
+ * sufficient space available in the pipe, write() shall transfer all the
+ * data and return the number of bytes requested. Otherwise, write() shall
+ * transfer no data and return -1 with errno set to [EAGAIN]."  Checked on
+ * a full pipe, for 1 byte and for exactly PIPE_BUF bytes; the pipe keeps
+ * exactly its old contents.
+ */
+CLAUSE(pipe_write_nonblock_full_eagain,
+       .id = "pipe.write.nonblock_full_eagain",
+       .title = "a nonblocking write of at most PIPE_BUF bytes into a full pipe fails with -EAGAIN",
+       .cites = "seed:P5; seed:P8; POSIX.1-2017 XSH write(); pipe(7) PIPE_BUF",
+       .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_NONBLOCK)
+{
+	int e[2];
+	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
+	long pb = ipcconf_pipe_buf(t, e[1]);
+	long cap = ipcconf_fill(t, e[1]);
+	unsigned char *rec = pattern_buf(t, (size_t)pb);
+
+	STEP(t, "nonblocking writes into the full pipe");
+	CHECK_EQ(t, t->stream->write(e[1], rec, 1), -EAGAIN, "1-byte write into a full pipe (O_NONBLOCK)");
+	CHECK_EQ(t, t->stream->write(e[1], rec, (size_t)pb), -EAGAIN,
+		 "PIPE_BUF-byte write into a full pipe (O_NONBLOCK)");
+	free(rec);
+
+	STEP(t, "the full pipe holds exactly its old %ld bytes", cap);
+	drain_fill(t, e[0], cap, "draining the full pipe");
+	expect_empty(t, e[0], "read after draining (the refused writes must have left nothing)");
+}
+
+/*
+ * POSIX.1-2017 XSH write(), O_NONBLOCK set, {PIPE_BUF} or fewer bytes:
+ * "Otherwise, write() shall transfer no data and return -1 with errno set
+ * to [EAGAIN]."  pipe(7): "If there is room to write n bytes to the pipe,
+ * then write(2) succeeds immediately, writing all n bytes; otherwise
+ * write(2) fails, with errno set to EAGAIN."  All or nothing, never a
+ * partial count.  Checked here: with room for only PIPE_BUF/2 bytes, a
+ * write of PIPE_BUF bytes and one of PIPE_BUF/2 + 1 bytes both fail with
+ * -EAGAIN and leave nothing in the pipe.  (An implementation that writes
+ * what fits and returns the count fails here.)
+ */
+CLAUSE(pipe_write_nonblock_all_or_nothing,
+       .id = "pipe.write.nonblock_all_or_nothing",
+       .title = "a nonblocking write of at most PIPE_BUF bytes that does not fit transfers nothing: -EAGAIN, never a partial count",
+       .cites = "seed:P8; POSIX.1-2017 XSH write(); pipe(7) PIPE_BUF",
+       .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_NONBLOCK)
+{
+	int e[2];
+	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
+	long pb = ipcconf_pipe_buf(t, e[1]);
+	long cap = ipcconf_fill(t, e[1]);
+	long room = pb / 2;
+	REQUIRE(t, cap >= room, "the pipe holds only %ld bytes, less than PIPE_BUF/2 = %ld", cap, room);
+
+	STEP(t, "reading %ld bytes to leave room for PIPE_BUF/2 bytes", room);
+	drain_fill(t, e[0], room, "making room");
+	unsigned char *rec = pattern_buf(t, (size_t)pb);
+	ssize_t n = t->stream->write(e[1], rec, (size_t)pb);
+	CHECK_EQ(t, n, -EAGAIN, "PIPE_BUF-byte write with room for PIPE_BUF/2 (O_NONBLOCK)");
+	n = t->stream->write(e[1], rec, (size_t)room + 1);
+	CHECK_EQ(t, n, -EAGAIN, "(PIPE_BUF/2 + 1)-byte write with room for PIPE_BUF/2 (O_NONBLOCK)");
+	free(rec);
+
+	STEP(t, "the pipe holds only the old bytes");
+	drain_fill(t, e[0], cap - room, "draining the old contents");
+	expect_empty(t, e[0], "read after the old contents (bytes of a refused write?)");
+}
+
+/*
+ * POSIX.1-2017 XSH write(), O_NONBLOCK set: "A write request for more than
+ * {PIPE_BUF} bytes shall cause one of the following: ... When no data can
+ * be written, transfer no data, and return -1 with errno set to [EAGAIN]."
+ * pipe(7): "O_NONBLOCK enabled, n > PIPE_BUF: If the pipe is full, then
+ * write(2) fails, with errno set to EAGAIN."
+ */
+CLAUSE(pipe_write_nonblock_large_full_eagain,
+       .id = "pipe.write.nonblock_large_full_eagain",
+       .title = "a nonblocking write of more than PIPE_BUF bytes into a full pipe fails with -EAGAIN",
+       .cites = "seed:P5; POSIX.1-2017 XSH write(); pipe(7) PIPE_BUF",
+       .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_NONBLOCK)
+{
+	int e[2];
+	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
+	long pb = ipcconf_pipe_buf(t, e[1]);
+	long cap = ipcconf_fill(t, e[1]);
+	unsigned char *big = pattern_buf(t, 2 * (size_t)pb + 1);
+	STEP(t, "nonblocking write of 2 x PIPE_BUF + 1 bytes into the full pipe");
+	CHECK_EQ(t, t->stream->write(e[1], big, 2 * (size_t)pb + 1), -EAGAIN,
+		 "(2 x PIPE_BUF + 1)-byte write into a full pipe (O_NONBLOCK)");
+	free(big);
+	drain_fill(t, e[0], cap, "draining the full pipe");
+	expect_empty(t, e[0], "read after draining (the refused write must have left nothing)");
+}
+
+/*
+ * POSIX.1-2017 XSH write(), O_NONBLOCK set, more than {PIPE_BUF} bytes:
+ * "When at least one byte can be written, transfer what it can and return
+ * the number of bytes written."  pipe(7): "Otherwise, from 1 to n bytes
+ * may be written (i.e., a "partial write" may occur ...)".  Checked here:
+ * the pipe is filled, then half its capacity (at least PIPE_BUF bytes) is
+ * read; a nonblocking write of a whole capacity's worth returns a count
+ * from 1 to the room made, and exactly that many bytes follow the old
+ * contents.  (An implementation that treats every nonblocking write as
+ * all-or-nothing returns -EAGAIN and fails.)  Skipped when the capacity is
+ * below 2 x PIPE_BUF: then no room of PIPE_BUF bytes can be made with old
+ * bytes still in the pipe.
+ */
+CLAUSE(pipe_write_nonblock_large_partial,
+       .id = "pipe.write.nonblock_large_partial",
+       .title = "a nonblocking write larger than PIPE_BUF and than the room left transfers part and returns its count",
+       .cites = "seed:P8; POSIX.1-2017 XSH write(); pipe(7) PIPE_BUF",
+       .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_NONBLOCK)
+{
+	int e[2];
+	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
+	long pb = ipcconf_pipe_buf(t, e[1]);
+	long cap = ipcconf_fill(t, e[1]);
+	long room = cap / 2;
+	if (room < pb)
+		SKIP(t, "the capacity (%ld bytes) is below 2 x PIPE_BUF (%ld): no room of PIPE_BUF bytes can be made beside old data",
+		     cap, pb);
+
+	STEP(t, "reading %ld bytes (half the capacity) to make room", room);
+	drain_fill(t, e[0], room, "making room");
+	unsigned char *big = pattern_buf(t, (size_t)cap);
+	STEP(t, "nonblocking write of %ld bytes with room for %ld", cap, room);
+	ssize_t n = t->stream->write(e[1], big, (size_t)cap);
+	free(big);
+	char b[32];
+	REQUIRE(t, n >= 1 && n <= room,
+		"%ld-byte write (more than PIPE_BUF %ld) with room for %ld (O_NONBLOCK): expected a partial count from 1 to %ld, got %s",
+		cap, pb, room, room, ipcconf_result_name(n, b));
+
+	STEP(t, "the old bytes, then exactly the %zd bytes written", n);
+	drain_fill(t, e[0], cap - room, "draining the old contents");
+	read_pattern(t, e[0], (size_t)n, "reading the partially written bytes");
+	expect_empty(t, e[0], "read after the reported count of bytes (more written than reported?)");
+}
+
+/*
+ * POSIX.1-2017 XSH write(), O_NONBLOCK set, more than {PIPE_BUF} bytes:
+ * "When at least one byte can be written, transfer what it can and return
+ * the number of bytes written. When all data previously written to the
+ * pipe is read, it shall transfer at least {PIPE_BUF} bytes."  Checked
+ * here: into an empty pipe of measured capacity C, a nonblocking write of
+ * C + PIPE_BUF bytes returns a count from PIPE_BUF to C, and exactly those
+ * bytes come out.
+ */
+CLAUSE(pipe_write_nonblock_large_empty,
+       .id = "pipe.write.nonblock_large_empty",
+       .title = "a nonblocking write larger than an empty pipe transfers at least PIPE_BUF bytes and at most the capacity",
+       .cites = "seed:P8; POSIX.1-2017 XSH write(); pipe(7) PIPE_BUF",
+       .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_NONBLOCK)
+{
+	int e[2];
+	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
+	long pb = ipcconf_pipe_buf(t, e[1]);
+	long cap = ipcconf_fill(t, e[1]);
+	STEP(t, "draining the pipe: all data previously written is read");
+	drain_fill(t, e[0], cap, "draining the full pipe");
+
+	size_t len = (size_t)cap + (size_t)pb;
+	unsigned char *big = pattern_buf(t, len);
+	STEP(t, "nonblocking write of capacity + PIPE_BUF = %zu bytes into the empty pipe", len);
+	ssize_t n = t->stream->write(e[1], big, len);
+	free(big);
+	char b[32];
+	REQUIRE(t, n >= pb && n <= cap,
+		"%zu-byte write into an empty pipe of capacity %ld (O_NONBLOCK): expected a count from PIPE_BUF %ld to %ld, got %s",
+		len, cap, pb, cap, ipcconf_result_name(n, b));
+	read_pattern(t, e[0], (size_t)n, "reading the written bytes");
+	expect_empty(t, e[0], "read after the reported count of bytes (more written than reported?)");
+}
+
+/*
+ * POSIX.1-2017 XSH pipe(): the two descriptors "refer to the open file
+ * descriptions for the read and write ends"; XSH fcntl(): F_SETFL sets
+ * "the file status flags ... for the file description associated with
+ * fildes".  Two open file descriptions, so O_NONBLOCK set on one end is
+ * not set on the other.  (An implementation keeping one flag per pipe
+ * fails here.)
+ */
+CLAUSE(pipe_set_nonblock_per_end,
+       .id = "pipe.set_nonblock.per_end",
+       .title = "O_NONBLOCK set on one end of a pipe leaves the other end as it was",
+       .cites = "seed:P10; POSIX.1-2017 XSH pipe(), fcntl() F_SETFL",
+       .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_NONBLOCK)
+{
+	int e[2];
+	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
+	STEP(t, "O_NONBLOCK on the read end only");
+	REQUIRE_OK(t, t->stream->set_nonblock(e[0], 1), "set_nonblock(read end, 1)");
+	CHECK_EQ(t, t->stream->get_nonblock(e[0]), 1, "get_nonblock(read end) after setting it");
+	CHECK_EQ(t, t->stream->get_nonblock(e[1]), 0, "get_nonblock(write end) after setting only the read end");
+	char c;
+	CHECK_EQ(t, t->stream->read(e[0], &c, 1), -EAGAIN, "read of the empty pipe through the O_NONBLOCK read end");
+
+	STEP(t, "O_NONBLOCK on the write end, then cleared on the read end");
+	REQUIRE_OK(t, t->stream->set_nonblock(e[1], 1), "set_nonblock(write end, 1)");
+	REQUIRE_OK(t, t->stream->set_nonblock(e[0], 0), "set_nonblock(read end, 0)");
+	CHECK_EQ(t, t->stream->get_nonblock(e[1]), 1, "get_nonblock(write end) after clearing only the read end");
+	CHECK_EQ(t, t->stream->get_nonblock(e[0]), 0, "get_nonblock(read end) after clearing it");
+}

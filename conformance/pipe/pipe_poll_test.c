@@ -1,0 +1,266 @@
+/*
+ * Pipe clauses: readiness (seed:P5, P10).  poll() tells, without blocking,
+ * what a read or write would do: POLLIN when there is data, POLLOUT when
+ * there is room, POLLHUP on the read end once every writer is gone,
+ * POLLERR on the write end once every reader is gone; and a poll that
+ * waits is woken by the event it waits for.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "conformance/harness/clause.h"
+
+/* "POLLIN|POLLHUP", "0", "-EBADF": revents as they read in a message. */
+static const char *events_name(int ev, char buf[64])
+{
+	if (ev < 0)
+		return ipcconf_result_name(ev, buf);
+	buf[0] = '\0';
+	static const struct {
+		int bit;
+		const char *name;
+	} bits[] = { { POLLIN, "POLLIN" }, { POLLOUT, "POLLOUT" }, { POLLHUP, "POLLHUP" },
+		     { POLLERR, "POLLERR" }, { POLLNVAL, "POLLNVAL" }, { POLLPRI, "POLLPRI" } };
+	for (size_t i = 0; i < sizeof bits / sizeof bits[0]; i++)
+		if (ev & bits[i].bit) {
+			strcat(buf, buf[0] ? "|" : "");
+			strcat(buf, bits[i].name);
+		}
+	if (!buf[0])
+		snprintf(buf, 64, "%d", ev);
+	return buf;
+}
+
+/* Polls `h` with timeout 0 and checks which of `bits` are set. */
+static void expect_events(struct ipcconf_t *t, int h, short events, int must, int must_not, const char *what)
+{
+	int ev = t->stream->poll(h, events, 0);
+	char b[64];
+	CHECK(t, ev >= 0 && (ev & must) == must && (ev & must_not) == 0,
+	      "%s: got revents %s; expected %s set%s%s", what, events_name(ev, b),
+	      must ? events_name(must, (char[64]){ 0 }) : "nothing",
+	      must_not ? " and not " : "", must_not ? events_name(must_not, (char[64]){ 0 }) : "");
+}
+
+/* Reads `n` bytes that ipcconf_fill() wrote. */
+static void drain(struct ipcconf_t *t, int r, long n)
+{
+	char buf[4096];
+	for (long done = 0; done < n;) {
+		size_t len = n - done < (long)sizeof buf ? (size_t)(n - done) : sizeof buf;
+		ipcconf_read_exact(t, r, buf, len, "draining the pipe");
+		done += (long)len;
+	}
+}
+
+/*
+ * POSIX.1-2017 XSH poll(): "POLLIN Data other than high-priority data may
+ * be read without blocking."  Checked here: with a byte in the pipe and its
+ * writer open, the read end is POLLIN, and neither POLLHUP nor POLLERR.
+ */
+CLAUSE(pipe_poll_pollin_with_data,
+       .id = "pipe.poll.pollin_with_data",
+       .title = "the read end of a pipe holding data polls POLLIN (and no POLLHUP/POLLERR while a writer exists)",
+       .cites = "seed:P5; POSIX.1-2017 XSH poll(); poll(2)",
+       .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_POLL)
+{
+	int e[2];
+	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
+	REQUIRE_EQ(t, t->stream->write(e[1], "x", 1), 1, "write of 1 byte");
+	expect_events(t, e[0], POLLIN, POLLIN, POLLHUP | POLLERR, "poll(read end, POLLIN, 0) with 1 byte in the pipe");
+}
+
+/*
+ * POSIX.1-2017 XSH poll(): "If none of the defined events have occurred on
+ * any selected file descriptor, poll() shall wait at least timeout
+ * milliseconds ... If the value of timeout is 0, poll() shall return
+ * immediately."  An empty pipe with a writer has nothing to read, and a
+ * read would block: poll with timeout 0 reports no event.
+ */
+CLAUSE(pipe_poll_empty_no_events,
+       .id = "pipe.poll.empty_no_events",
+       .title = "the read end of an empty pipe with a writer reports no event (poll with timeout 0 returns 0)",
+       .cites = "seed:P5; POSIX.1-2017 XSH poll(); poll(2)",
+       .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_POLL)
+{
+	int e[2];
+	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
+	int ev = t->stream->poll(e[0], POLLIN, 0);
+	char b[64];
+	CHECK(t, ev == 0, "poll(read end, POLLIN, 0) of an empty pipe with a writer: expected 0 (no event), got %s",
+	      events_name(ev, b));
+}
+
+/*
+ * POSIX.1-2017 XSH poll(): "POLLHUP ... a pipe or FIFO has been closed by
+ * the last process that had it open for writing. ... this event and
+ * POLLIN, POLLRDNORM, POLLRDBAND, or POLLPRI are not mutually exclusive."
+ * poll(2): POLLHUP "merely indicates that the peer closed its end".
+ * Checked here: with no writer left, the read end is POLLHUP both while
+ * data remains (then also POLLIN) and once it is drained.
+ */
+CLAUSE(pipe_poll_pollhup_no_writer,
+       .id = "pipe.poll.pollhup_no_writer",
+       .title = "the read end polls POLLHUP once every writer has closed, with data left (POLLIN too) or not",
+       .cites = "seed:P10; POSIX.1-2017 XSH poll() POLLHUP; poll(2)",
+       .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_POLL)
+{
+	int e[2];
+	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
+	REQUIRE_EQ(t, t->stream->write(e[1], "x", 1), 1, "write of 1 byte");
+	REQUIRE_OK(t, t->stream->close(e[1]), "close of the only write end");
+	expect_events(t, e[0], POLLIN, POLLIN | POLLHUP, 0,
+		      "poll(read end, POLLIN, 0): no writer, 1 byte left");
+	char c;
+	ipcconf_read_exact(t, e[0], &c, 1, "reading the last byte");
+	expect_events(t, e[0], POLLIN, POLLHUP, 0, "poll(read end, POLLIN, 0): no writer, drained");
+}
+
+/*
+ * POSIX.1-2017 XSH poll(): "POLLOUT Normal data may be written without
+ * blocking."  An empty pipe has room for at least PIPE_BUF bytes.
+ */
+CLAUSE(pipe_poll_pollout_when_empty,
+       .id = "pipe.poll.pollout_when_empty",
+       .title = "the write end of an empty pipe polls POLLOUT",
+       .cites = "seed:P5; POSIX.1-2017 XSH poll(); poll(2)",
+       .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_POLL)
+{
+	int e[2];
+	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
+	expect_events(t, e[1], POLLOUT, POLLOUT, POLLERR | POLLHUP, "poll(write end, POLLOUT, 0) of an empty pipe");
+}
+
+/*
+ * POSIX.1-2017 XSH poll(): POLLOUT means "Normal data may be written
+ * without blocking"; a full pipe blocks every write (seed:P5), so no
+ * POLLOUT.  Once drained, POLLOUT is back.  (An implementation that always
+ * reports POLLOUT fails here.)
+ */
+CLAUSE(pipe_poll_no_pollout_when_full,
+       .id = "pipe.poll.no_pollout_when_full",
+       .title = "the write end of a full pipe does not poll POLLOUT; once drained it does again",
+       .cites = "seed:P5; seed:P8; POSIX.1-2017 XSH poll(); poll(2)",
+       .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_POLL | IPCCONF_CAP_NONBLOCK)
+{
+	int e[2];
+	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
+	long cap = ipcconf_fill(t, e[1]);
+	expect_events(t, e[1], POLLOUT, 0, POLLOUT, "poll(write end, POLLOUT, 0) of a full pipe");
+	drain(t, e[0], cap);
+	expect_events(t, e[1], POLLOUT, POLLOUT, 0, "poll(write end, POLLOUT, 0) after draining the full pipe");
+}
+
+/*
+ * poll(2), POLLERR: "This bit is also set for a file descriptor referring
+ * to the write end of a pipe when the read end has been closed."
+ */
+CLAUSE(pipe_poll_pollerr_no_reader,
+       .id = "pipe.poll.pollerr_no_reader",
+       .title = "the write end polls POLLERR once every reader has closed",
+       .cites = "seed:P10; poll(2) POLLERR",
+       .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_POLL)
+{
+	int e[2];
+	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
+	REQUIRE_OK(t, t->stream->close(e[0]), "close of the only read end");
+	expect_events(t, e[1], POLLOUT, POLLERR, 0, "poll(write end, POLLOUT, 0) with no reader");
+}
+
+/*
+ * POSIX.1-2017 XSH poll(): "If none of the defined events have occurred on
+ * any selected file descriptor, poll() shall wait ... for an event to
+ * occur".  seed:P5: "a write into an empty pipe wakes blocked readers" --
+ * a waiting poll included.  Checked here: a helper waits in poll for
+ * POLLIN on the empty pipe; a write wakes it with POLLIN.
+ */
+CLAUSE(pipe_poll_woken_by_write,
+       .id = "pipe.poll.woken_by_write",
+       .title = "a poll waiting for POLLIN on an empty pipe is woken by a write",
+       .cites = "seed:P5; POSIX.1-2017 XSH poll(); poll(2)",
+       .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_POLL | IPCCONF_CAP_FORK_INHERIT)
+{
+	int e[2];
+	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
+	pid_t poller = ipcconf_fork(t);
+	if (poller == 0) {
+		STEP(t, "poll(read end, POLLIN, no timeout) on the empty pipe");
+		ipcconf_post(t, 0);
+		int ev = t->stream->poll(e[0], POLLIN, -1);
+		ipcconf_post(t, 1);
+		char b[64];
+		CHECK(t, ev > 0 && (ev & POLLIN), "poll woken by a write: expected POLLIN, got %s", events_name(ev, b));
+		ipcconf_exit(t);
+	}
+	ipcconf_require_blocked(t, poller, 0, 1, "poll(POLLIN) on an empty pipe");
+	STEP(t, "writing to wake the poller");
+	CHECK_EQ(t, t->stream->write(e[1], "w", 1), 1, "write of 1 byte");
+	ipcconf_join(t, poller, "the poller");
+}
+
+/*
+ * POSIX.1-2017 XSH poll(): poll waits "for an event to occur"; seed:P5: "a
+ * read from a full pipe wakes blocked writers" -- a waiting poll included.
+ * Checked here: a helper waits in poll for POLLOUT on a full pipe;
+ * draining the pipe wakes it with POLLOUT.
+ */
+CLAUSE(pipe_poll_pollout_woken_by_read,
+       .id = "pipe.poll.pollout_woken_by_read",
+       .title = "a poll waiting for POLLOUT on a full pipe is woken when the pipe is drained",
+       .cites = "seed:P5; POSIX.1-2017 XSH poll(); poll(2)",
+       .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_POLL | IPCCONF_CAP_FORK_INHERIT | IPCCONF_CAP_NONBLOCK)
+{
+	int e[2];
+	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
+	long cap = ipcconf_fill(t, e[1]);
+	pid_t poller = ipcconf_fork(t);
+	if (poller == 0) {
+		STEP(t, "poll(write end, POLLOUT, no timeout) on the full pipe");
+		ipcconf_post(t, 0);
+		int ev = t->stream->poll(e[1], POLLOUT, -1);
+		ipcconf_post(t, 1);
+		char b[64];
+		CHECK(t, ev > 0 && (ev & POLLOUT), "poll woken by draining: expected POLLOUT, got %s", events_name(ev, b));
+		ipcconf_exit(t);
+	}
+	ipcconf_require_blocked(t, poller, 0, 1, "poll(POLLOUT) on a full pipe");
+	STEP(t, "draining the pipe to wake the poller");
+	drain(t, e[0], cap);
+	ipcconf_join(t, poller, "the poller");
+}
+
+/*
+ * POSIX.1-2017 XSH poll(): POLLHUP when "a pipe or FIFO has been closed by
+ * the last process that had it open for writing"; a waiting poll is woken
+ * by it even though only POLLIN was asked ("POLLHUP ... is only valid in
+ * the revents bitmask; it shall be ignored in the events member").
+ * Checked here: a helper waits in poll for POLLIN on the empty pipe; the
+ * last writer's close wakes it with POLLHUP.
+ */
+CLAUSE(pipe_poll_pollhup_wakes_poller,
+       .id = "pipe.poll.pollhup_wakes_poller",
+       .title = "a poll waiting on an empty pipe's read end is woken with POLLHUP by the last writer's close",
+       .cites = "seed:P10; POSIX.1-2017 XSH poll() POLLHUP; poll(2)",
+       .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_POLL | IPCCONF_CAP_FORK_INHERIT)
+{
+	int e[2];
+	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
+	pid_t poller = ipcconf_fork(t);
+	if (poller == 0) {
+		REQUIRE_OK(t, t->stream->close(e[1]), "poller: close of its copy of the write end");
+		STEP(t, "poll(read end, POLLIN, no timeout) on the empty pipe, expecting POLLHUP");
+		ipcconf_post(t, 0);
+		int ev = t->stream->poll(e[0], POLLIN, -1);
+		ipcconf_post(t, 1);
+		char b[64];
+		CHECK(t, ev > 0 && (ev & POLLHUP), "poll woken by the last writer's close: expected POLLHUP, got %s",
+		      events_name(ev, b));
+		ipcconf_exit(t);
+	}
+	ipcconf_require_blocked(t, poller, 0, 1, "poll(POLLIN) on an empty pipe");
+	STEP(t, "closing the last write end");
+	REQUIRE_OK(t, t->stream->close(e[1]), "close of the last write end");
+	ipcconf_join(t, poller, "the poller");
+}

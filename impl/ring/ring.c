@@ -1,0 +1,353 @@
+/*
+ * The byte ring: layout, validation, and the non-blocking operations.
+ * Blocking push and pop are in ring_block.c.
+ */
+#define _GNU_SOURCE
+#include "impl/ring/ring.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "impl/ring/ring_futex.h"
+#include "impl/ring/ring_lock.h"
+
+_Static_assert(ATOMIC_LLONG_LOCK_FREE == 2, "head/tail must be lock-free to be shared");
+_Static_assert(sizeof(struct ring_hdr) <= RING_HDR_SIZE, "header outgrew RING_HDR_SIZE");
+_Static_assert(offsetof(struct ring_hdr, capacity) == 20, "layout is documented in ring.h");
+_Static_assert(offsetof(struct ring_hdr, head) == 64, "layout is documented in ring.h");
+_Static_assert(offsetof(struct ring_hdr, room_waiters) == 80, "layout is documented in ring.h");
+_Static_assert(offsetof(struct ring_hdr, tail) == 128, "layout is documented in ring.h");
+_Static_assert(offsetof(struct ring_hdr, data_waiters) == 144, "layout is documented in ring.h");
+
+static bool is_pow2(uint64_t x)
+{
+	return x != 0 && (x & (x - 1)) == 0;
+}
+
+size_t ring_region_size(uint32_t data_size)
+{
+	return (size_t)RING_HDR_SIZE + data_size;
+}
+
+int ring_init(void *mem, size_t len, uint32_t data_size, uint32_t capacity)
+{
+	struct ring_hdr *h = mem;
+
+	if (!is_pow2(data_size) || data_size > RING_DATA_MAX || !is_pow2(capacity) ||
+	    capacity > data_size || len < ring_region_size(data_size))
+		return -EINVAL;
+	memset(h, 0, RING_HDR_SIZE);
+	h->version = RING_VERSION;
+	h->mode = RING_MODE_BYTES;
+	h->hdr_size = RING_HDR_SIZE;
+	h->data_size = data_size;
+	atomic_init(&h->capacity, capacity);
+	atomic_init(&h->head, 0);
+	atomic_init(&h->tail, 0);
+	/*
+	 * The magic goes last, with release: a process that finds it (with
+	 * acquire) in a region being initialised sees a complete header.
+	 */
+	atomic_store_explicit(&h->magic, RING_MAGIC, memory_order_release);
+	return 0;
+}
+
+/*
+ * head and tail are two words: read head, tail, head again, and accept
+ * only when head did not move, so that tail - head is a difference that
+ * existed at one moment (tail only grows, so tail >= head then).  A busy
+ * consumer moves head once per memcpy, so this settles at once; after
+ * many retries the last pair is returned and may look inconsistent.
+ */
+static uint64_t used_snapshot(const struct ring_hdr *h)
+{
+	struct ring_hdr *m = (struct ring_hdr *)h;
+	uint64_t head, tail;
+
+	for (int i = 0; i < 1000; i++) {
+		head = atomic_load_explicit(&m->head, memory_order_acquire);
+		tail = atomic_load_explicit(&m->tail, memory_order_acquire);
+		if (atomic_load_explicit(&m->head, memory_order_acquire) == head)
+			break;
+	}
+	return tail - head;
+}
+
+int ring_check(const void *mem, size_t len)
+{
+	const struct ring_hdr *h = mem;
+	struct ring_hdr *m = (struct ring_hdr *)mem;
+	uint32_t cap, cap_again;
+	uint64_t used;
+
+	if (mem == NULL || len < RING_HDR_SIZE)
+		return -EPROTO;
+	if (atomic_load_explicit(&m->magic, memory_order_acquire) != RING_MAGIC ||
+	    h->version != RING_VERSION || h->mode != RING_MODE_BYTES ||
+	    h->hdr_size != RING_HDR_SIZE)
+		return -EPROTO;
+	if (!is_pow2(h->data_size) || h->data_size > RING_DATA_MAX ||
+	    len < ring_region_size(h->data_size))
+		return -EPROTO;
+	/* A capacity change between the reads would pair a size with the wrong counts. */
+	do {
+		cap = atomic_load_explicit(&m->capacity, memory_order_acquire);
+		used = used_snapshot(h);
+		cap_again = atomic_load_explicit(&m->capacity, memory_order_acquire);
+	} while (cap != cap_again);
+	if (!is_pow2(cap) || cap > h->data_size || used > cap)
+		return -EUCLEAN;
+	return 0;
+}
+
+int ring_attach(struct ring *r, void *mem, size_t len)
+{
+	int err = ring_check(mem, len);
+
+	if (err < 0)
+		return err;
+	r->hdr = mem;
+	r->data = (unsigned char *)mem + RING_HDR_SIZE;
+	r->data_size = r->hdr->data_size;
+	return 0;
+}
+
+/*
+ * The capacity as the data area allows it: anything else means the header
+ * was overwritten, and using it as a mask could reach outside data[].
+ */
+static long checked_capacity(const struct ring *r)
+{
+	uint32_t cap = atomic_load_explicit(&r->hdr->capacity, memory_order_relaxed);
+
+	if (!is_pow2(cap) || cap > r->data_size)
+		return -EUCLEAN;
+	return cap;
+}
+
+long ring_capacity(const struct ring *r)
+{
+	return checked_capacity(r);
+}
+
+long ring_used(const struct ring *r)
+{
+	long cap = checked_capacity(r);
+	uint64_t used;
+
+	if (cap < 0)
+		return cap;
+	used = used_snapshot(r->hdr);
+	if (used > (uint64_t)cap) {
+		/* Perhaps a capacity change in between; judge against the new one. */
+		cap = checked_capacity(r);
+		if (cap < 0 || used > (uint64_t)cap)
+			return -EUCLEAN;
+	}
+	return (long)used;
+}
+
+/* Copies n <= cap bytes into the ring at stream position pos, wrapping. */
+static void copy_in(const struct ring *r, uint32_t cap, uint64_t pos, const unsigned char *src,
+		    size_t n)
+{
+	size_t off = pos & (cap - 1);
+	size_t first = cap - off < n ? cap - off : n;
+
+	memcpy(r->data + off, src, first);
+	memcpy(r->data, src + first, n - first);
+}
+
+static void copy_out(const struct ring *r, uint32_t cap, uint64_t pos, unsigned char *dst,
+		     size_t n)
+{
+	size_t off = pos & (cap - 1);
+	size_t first = cap - off < n ? cap - off : n;
+
+	memcpy(dst, r->data + off, first);
+	memcpy(dst + first, r->data, n - first);
+}
+
+/*
+ * Bumps a futex word after a change its sleepers wait for.  seq_cst pairs
+ * with ring_waiter_wait(): see the comment there.  The syscall is skipped
+ * when nobody announced a sleep.
+ */
+static void announce(_Atomic uint32_t *seq, _Atomic uint32_t *waiters)
+{
+	atomic_fetch_add_explicit(seq, 1, memory_order_seq_cst);
+	if (atomic_load_explicit(waiters, memory_order_seq_cst) != 0)
+		ring_futex_wake(seq, INT_MAX);
+}
+
+ssize_t ring_try_push(struct ring *r, const void *buf, size_t n, int all_or_nothing)
+{
+	struct ring_hdr *h = r->hdr;
+	uint64_t head, tail, used;
+	size_t room, k;
+	long cap;
+
+	if (n == 0)
+		return 0;
+	ring_lock(&h->p_lock);
+	cap = checked_capacity(r);
+	if (cap < 0) {
+		ring_unlock(&h->p_lock);
+		return cap;
+	}
+	/* Only we move tail (we hold p_lock): relaxed is enough. */
+	tail = atomic_load_explicit(&h->tail, memory_order_relaxed);
+	/*
+	 * acquire: the consumer's release store of head is its licence for us
+	 * to overwrite the bytes it has consumed, so its reads of them must be
+	 * complete before our memcpy below.
+	 */
+	head = atomic_load_explicit(&h->head, memory_order_acquire);
+	used = tail - head;
+	if (used > (uint64_t)cap) {
+		ring_unlock(&h->p_lock);
+		return -EUCLEAN;
+	}
+	room = (size_t)((uint64_t)cap - used);
+	if (room == 0 || (all_or_nothing && room < n)) {
+		ring_unlock(&h->p_lock);
+		return -EAGAIN;
+	}
+	k = n < room ? n : room;
+	copy_in(r, (uint32_t)cap, tail, buf, k);
+	/* release: the bytes copied above are visible to whoever sees the new tail. */
+	atomic_store_explicit(&h->tail, tail + k, memory_order_release);
+	ring_unlock(&h->p_lock);
+	announce(&h->data_seq, &h->data_waiters);
+	return (ssize_t)k;
+}
+
+ssize_t ring_try_pop(struct ring *r, void *buf, size_t n)
+{
+	struct ring_hdr *h = r->hdr;
+	uint64_t head, tail, used;
+	size_t k;
+	long cap;
+
+	if (n == 0)
+		return 0;
+	ring_lock(&h->c_lock);
+	cap = checked_capacity(r);
+	if (cap < 0) {
+		ring_unlock(&h->c_lock);
+		return cap;
+	}
+	head = atomic_load_explicit(&h->head, memory_order_relaxed);
+	/* acquire: pairs with the producer's release of tail; the bytes below it are written. */
+	tail = atomic_load_explicit(&h->tail, memory_order_acquire);
+	used = tail - head;
+	if (used > (uint64_t)cap) {
+		ring_unlock(&h->c_lock);
+		return -EUCLEAN;
+	}
+	if (used == 0) {
+		ring_unlock(&h->c_lock);
+		return -EAGAIN;
+	}
+	k = n < used ? n : (size_t)used;
+	copy_out(r, (uint32_t)cap, head, buf, k);
+	/* release: our reads of those bytes finish before a producer may reuse them. */
+	atomic_store_explicit(&h->head, head + k, memory_order_release);
+	ring_unlock(&h->c_lock);
+	announce(&h->room_seq, &h->room_waiters);
+	return (ssize_t)k;
+}
+
+/*
+ * Moves the buffered bytes from their places under the old capacity to
+ * their places under the new one (byte i lives at i & (capacity - 1)).
+ * Through a copy, since the two ranges may overlap.  Called with both
+ * locks held.
+ */
+static int relocate(struct ring *r, uint32_t old_cap, uint32_t new_cap, uint64_t head,
+		    size_t used)
+{
+	unsigned char *tmp;
+
+	if (used == 0 || old_cap == new_cap)
+		return 0;
+	tmp = malloc(used);
+	if (tmp == NULL)
+		return -ENOMEM;
+	copy_out(r, old_cap, head, tmp, used);
+	copy_in(r, new_cap, head, tmp, used);
+	free(tmp);
+	return 0;
+}
+
+/*
+ * Both locks, producer first (the one fixed order), so that neither head
+ * nor tail nor the capacity can move underneath.
+ */
+static int resize(struct ring *r, uint32_t capacity, int discard)
+{
+	struct ring_hdr *h = r->hdr;
+	uint64_t head, tail, used;
+	long cap;
+	int err = 0;
+
+	if (!is_pow2(capacity) || capacity > r->data_size)
+		return -EINVAL;
+	ring_lock(&h->p_lock);
+	ring_lock(&h->c_lock);
+	cap = checked_capacity(r);
+	head = atomic_load_explicit(&h->head, memory_order_relaxed);
+	tail = atomic_load_explicit(&h->tail, memory_order_relaxed);
+	used = tail - head;
+	if (cap < 0 || used > (uint64_t)cap)
+		err = -EUCLEAN;
+	else if (discard)
+		atomic_store_explicit(&h->head, tail, memory_order_release);
+	else if (used > capacity)
+		err = -EBUSY;
+	else
+		err = relocate(r, (uint32_t)cap, capacity, head, (size_t)used);
+	if (err == 0)
+		atomic_store_explicit(&h->capacity, capacity, memory_order_release);
+	ring_unlock(&h->c_lock);
+	ring_unlock(&h->p_lock);
+	if (err == 0)
+		ring_wake(r);
+	return err;
+}
+
+int ring_set_capacity(struct ring *r, uint32_t capacity)
+{
+	return resize(r, capacity, 0);
+}
+
+int ring_reset(struct ring *r, uint32_t capacity)
+{
+	return resize(r, capacity, 1);
+}
+
+void ring_wake(struct ring *r)
+{
+	struct ring_hdr *h = r->hdr;
+
+	/* Unconditional wakes: this is the rare path, and it must not be missed. */
+	atomic_fetch_add_explicit(&h->data_seq, 1, memory_order_seq_cst);
+	atomic_fetch_add_explicit(&h->room_seq, 1, memory_order_seq_cst);
+	ring_futex_wake(&h->data_seq, INT_MAX);
+	ring_futex_wake(&h->room_seq, INT_MAX);
+}
+
+_Atomic uint32_t *ring_data_seq(struct ring *r, _Atomic uint32_t **waiters)
+{
+	*waiters = &r->hdr->data_waiters;
+	return &r->hdr->data_seq;
+}
+
+_Atomic uint32_t *ring_room_seq(struct ring *r, _Atomic uint32_t **waiters)
+{
+	*waiters = &r->hdr->room_waiters;
+	return &r->hdr->room_seq;
+}

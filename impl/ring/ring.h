@@ -1,0 +1,212 @@
+/*
+ * ring.h -- a bounded byte ring in memory shared between processes.
+ *
+ * One producer side and one consumer side, each serialized by its own
+ * lock (ring_lock.h), so any number of threads and processes may push and
+ * pop concurrently.  A push of at most `atomic_max` bytes is atomic: all
+ * of it lands contiguously in the stream, or none of it.  Sleeping and
+ * waking use futexes on words of the header, so the ring works across
+ * fork() and between unrelated processes that map the same object.
+ *
+ * REGION LAYOUT (all integers native-endian; the region is normally the
+ * start of a MAP_SHARED mapping, and must be 64-byte aligned):
+ *
+ *   OFFSET  SIZE  FIELD          DESCRIPTION
+ *        0     4  magic          RING_MAGIC; anything else is not a ring
+ *        4     2  version        RING_VERSION, the layout of this header
+ *        6     2  mode           RING_MODE_BYTES (RING_MODE_RECORDS reserved)
+ *        8     4  flags          mode-specific; 0 in byte mode
+ *       12     4  hdr_size       RING_HDR_SIZE: data[] starts here
+ *       16     4  data_size      bytes of data[] in the region (power of two)
+ *       20     4  capacity       bytes the ring holds now (power of two)
+ *       24    40  (reserved)     0; room for record-mode fields
+ *       64     8  head           bytes consumed since ring_init()
+ *       72     4  c_lock         consumer lock (ring_lock.h)
+ *       76     4  room_seq       futex word: bumped when room appears
+ *       80     4  room_waiters   producers sleeping on room_seq
+ *      128     8  tail           bytes produced since ring_init()
+ *      136     4  p_lock         producer lock (ring_lock.h)
+ *      140     4  data_seq       futex word: bumped when data appears
+ *      144     4  data_waiters   consumers sleeping on data_seq
+ *      256     -  data[]         data_size bytes; byte i of the stream is
+ *                                at data[i & (capacity - 1)]
+ *
+ * The consumer's words and the producer's words sit on separate cache
+ * lines so that a busy reader and a busy writer do not share one.
+ *
+ * INVARIANTS (checked by ring_check(); each operation re-checks the ones
+ * it relies on, because the header is shared with processes we do not
+ * trust to stay correct):
+ *   - magic, version, mode, hdr_size have the values above;
+ *   - data_size is a power of two, and hdr_size + data_size fits in the
+ *     region;
+ *   - capacity is a power of two and 1 <= capacity <= data_size;
+ *   - 0 <= tail - head <= capacity.  head and tail are free-running 64-bit
+ *     counters: they are only ever compared through their unsigned
+ *     difference, so wrap-around (after 16 EiB) is harmless;
+ *   - head changes only under c_lock, tail only under p_lock, capacity
+ *     only under both (p_lock taken first).
+ *
+ * RECORD MODE (not implemented).  A later mode can carry variable-size
+ * records in the same header: `mode` says how data[] is framed, `flags`
+ * and the reserved words are free for its bookkeeping, and head/tail keep
+ * counting bytes (record headers included), so locks, futex words and
+ * ring_check() carry over.  Byte-mode functions refuse a record-mode ring
+ * (-EPROTO) rather than misread it.
+ *
+ * ERRORS.  Functions return a non-negative result or a negative errno:
+ * -EPROTO when the region is not a ring of this version and mode,
+ * -EUCLEAN when the header is inconsistent (corrupted), -EAGAIN when a
+ * non-blocking operation cannot proceed.  A corrupted header never leads
+ * to an access outside the region.
+ */
+#ifndef IPCCONF_RING_H
+#define IPCCONF_RING_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "impl/ring/ring_wait.h"
+
+#define RING_MAGIC 0x52435049u /* "IPCR" in memory on little-endian */
+#define RING_VERSION 1u
+#define RING_MODE_BYTES 1u
+#define RING_MODE_RECORDS 2u   /* reserved for variable-size records */
+#define RING_HDR_SIZE 256u
+#define RING_DATA_MAX (UINT32_C(1) << 30) /* keeps every count in an int */
+
+struct ring_hdr {
+	/* Identity and geometry: written by ring_init(), then read-only. */
+	_Atomic uint32_t magic; /* stored last by ring_init(), with release */
+	uint16_t version;
+	uint16_t mode;
+	uint32_t flags;
+	uint32_t hdr_size;
+	uint32_t data_size;
+	/* Changes only with both locks held (ring_set_capacity, ring_reset). */
+	_Atomic uint32_t capacity;
+	uint32_t reserved[10];
+
+	/* Consumer side. */
+	_Alignas(64) _Atomic uint64_t head;
+	_Atomic uint32_t c_lock;
+	_Atomic uint32_t room_seq;
+	_Atomic uint32_t room_waiters;
+
+	/* Producer side. */
+	_Alignas(64) _Atomic uint64_t tail;
+	_Atomic uint32_t p_lock;
+	_Atomic uint32_t data_seq;
+	_Atomic uint32_t data_waiters;
+};
+
+/*
+ * A process's view of an attached ring.  Lives in process memory: the
+ * fields copied here at attach time are trusted afterwards, so a header
+ * corrupted later cannot move data[] or stretch it.
+ */
+struct ring {
+	struct ring_hdr *hdr;
+	unsigned char *data;
+	uint32_t data_size;
+};
+
+/* Bytes of region a ring with data_size bytes of data needs. */
+size_t ring_region_size(uint32_t data_size);
+
+/*
+ * Lays out an empty byte-mode ring in `len` bytes at `mem` (zero-filled
+ * or not), with data_size bytes of data and the given capacity.  Nobody
+ * may use the region concurrently.  -EINVAL when the sizes are not powers
+ * of two, capacity > data_size, data_size > RING_DATA_MAX or the region is
+ * too small.
+ */
+int ring_init(void *mem, size_t len, uint32_t data_size, uint32_t capacity);
+
+/*
+ * Checks every invariant above on the `len`-byte region at `mem`: 0,
+ * -EPROTO or -EUCLEAN.  Safe while other processes operate on the ring
+ * (it takes a consistent snapshot of head and tail); never writes.
+ */
+int ring_check(const void *mem, size_t len);
+
+/* ring_check(), then fills in `r` for the other functions. */
+int ring_attach(struct ring *r, void *mem, size_t len);
+
+/*
+ * Non-blocking push of n bytes.  With all_or_nothing, either all n bytes
+ * go in (n returned) or none (-EAGAIN); otherwise as many as fit, at
+ * least 1, or -EAGAIN when full.  0 for n == 0.
+ */
+ssize_t ring_try_push(struct ring *r, const void *buf, size_t n, int all_or_nothing);
+
+/* Non-blocking pop of up to n bytes: the count, or -EAGAIN when empty. */
+ssize_t ring_try_pop(struct ring *r, void *buf, size_t n);
+
+/* Bytes buffered now, or -EUCLEAN. */
+long ring_used(const struct ring *r);
+
+/* The capacity now, or -EUCLEAN. */
+long ring_capacity(const struct ring *r);
+
+/*
+ * Changes the capacity, keeping the buffered bytes: 0, -EINVAL (not a
+ * power of two in 1..data_size), -EBUSY (more bytes buffered than
+ * capacity), -ENOMEM, -EUCLEAN.
+ */
+int ring_set_capacity(struct ring *r, uint32_t capacity);
+
+/* Discards every buffered byte and sets the capacity (same errors). */
+int ring_reset(struct ring *r, uint32_t capacity);
+
+/*
+ * Wakes every sleeper on both sides so that it re-checks its conditions:
+ * for state kept outside the ring (a peer closed its end).
+ */
+void ring_wake(struct ring *r);
+
+/*
+ * The two futex words, for callers that wait on their own terms (poll).
+ * Read the word, check the condition, then ring_waiter_wait() on it with
+ * the matching waiters count: a change after the read ends the sleep.
+ */
+_Atomic uint32_t *ring_data_seq(struct ring *r, _Atomic uint32_t **waiters);
+_Atomic uint32_t *ring_room_seq(struct ring *r, _Atomic uint32_t **waiters);
+
+/*
+ * How a blocking push or pop behaves.  Zero-initialise, then set what is
+ * needed.
+ */
+struct ring_block {
+	int nonblock;       /* never sleep: -EAGAIN (or the partial count) */
+	int timeout_ms;     /* bound on the whole call; negative: none (set it!) */
+	size_t atomic_max;  /* pushes of 1..atomic_max bytes are all-or-nothing */
+	/*
+	 * Is the other side still there?  Asked before every attempt and
+	 * after every wake (at least every RING_SLICE_MS).  NULL: always.
+	 */
+	int (*peer)(void *ctx);
+	void *ctx;
+	int peer_gone;      /* out: the call ended because peer() said 0 */
+};
+
+/*
+ * Blocking push: returns n once all n bytes are in.  Ends early when the
+ * consumer side is gone (-EPIPE, or the count pushed so far, with
+ * b->peer_gone set), on a caught signal (-EINTR, or the count so far), on
+ * timeout (-ETIMEDOUT, or the count so far), or when non-blocking
+ * (-EAGAIN, or the count so far).  A push of at most b->atomic_max bytes
+ * (and at most the capacity) never ends partially.
+ */
+ssize_t ring_push(struct ring *r, const void *buf, size_t n, struct ring_block *b);
+
+/*
+ * Blocking pop of up to n bytes: returns as soon as any byte is there.
+ * Returns 0 when the ring is empty and peer() says the producer side is
+ * gone (end of file; b->peer_gone set), -EINTR, -ETIMEDOUT or -EAGAIN.
+ */
+ssize_t ring_pop(struct ring *r, void *buf, size_t n, struct ring_block *b);
+
+#endif /* IPCCONF_RING_H */

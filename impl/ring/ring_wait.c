@@ -1,0 +1,132 @@
+#define _GNU_SOURCE
+#include "impl/ring/ring_wait.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <time.h>
+
+#include "impl/ring/ring_futex.h"
+#include "impl/ring/ring_relax.h"
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void ring_waiter_begin(struct ring_waiter *w, int timeout_ms)
+{
+	sigset_t all;
+
+	w->deadline_ns = timeout_ms < 0 ? INT64_MAX
+					: now_ns() + (int64_t)timeout_ms * 1000000;
+	/* glibc quietly leaves its internal signals (cancellation, setxid) unblocked. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &w->caller_mask);
+}
+
+void ring_waiter_end(struct ring_waiter *w)
+{
+	pthread_sigmask(SIG_SETMASK, &w->caller_mask, NULL);
+}
+
+/* What letting the pending signals in will do to the blocking call. */
+enum pending_effect {
+	PENDING_NONE,      /* nothing the caller would receive */
+	PENDING_SILENT,    /* ignored, stopping or fatal: no handler runs */
+	PENDING_RESTART,   /* a handler runs, all of them with SA_RESTART */
+	PENDING_INTERRUPT, /* a handler without SA_RESTART runs */
+};
+
+static enum pending_effect pending_effect(const sigset_t *caller_mask)
+{
+	enum pending_effect effect = PENDING_NONE;
+	struct sigaction sa;
+	sigset_t pending;
+
+	if (sigpending(&pending) != 0)
+		return PENDING_NONE;
+	for (int sig = 1; sig < NSIG; sig++) {
+		enum pending_effect e;
+
+		/* A signal the caller blocks itself would not interrupt the kernel either. */
+		if (sigismember(&pending, sig) != 1 || sigismember(caller_mask, sig) == 1)
+			continue;
+		if (sigaction(sig, NULL, &sa) != 0 || sa.sa_handler == SIG_DFL ||
+		    sa.sa_handler == SIG_IGN)
+			e = PENDING_SILENT;
+		else if (sa.sa_flags & SA_RESTART)
+			e = PENDING_RESTART;
+		else
+			e = PENDING_INTERRUPT;
+		if (e > effect)
+			effect = e;
+	}
+	return effect;
+}
+
+/* Opens the mask for a moment so that the kernel delivers what is pending. */
+static int let_signals_in(struct ring_waiter *w)
+{
+	enum pending_effect effect = pending_effect(&w->caller_mask);
+	sigset_t all;
+
+	if (effect == PENDING_NONE)
+		return 0;
+	pthread_sigmask(SIG_SETMASK, &w->caller_mask, NULL);
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	switch (effect) {
+	case PENDING_INTERRUPT:
+		return -EINTR;
+	case PENDING_RESTART:
+		return -ERESTART;
+	default:
+		return 0;
+	}
+}
+
+int ring_waiter_wait(struct ring_waiter *w, _Atomic uint32_t *word, uint32_t seen,
+		     _Atomic uint32_t *waiters)
+{
+	int64_t left;
+	int slice_ms;
+	int r = let_signals_in(w);
+
+	if (r != 0)
+		return r;
+	left = w->deadline_ns - now_ns();
+	if (left <= 0)
+		return -ETIMEDOUT;
+	slice_ms = RING_SLICE_MS;
+	if (left < (int64_t)slice_ms * 1000000)
+		slice_ms = (int)((left + 999999) / 1000000);
+
+	/* A peer that is about to publish is cheaper to wait for than a sleep. */
+	for (int i = 0; i < RING_SPIN; i++) {
+		if (atomic_load_explicit(word, memory_order_acquire) != seen)
+			return 0;
+		ring_cpu_relax();
+	}
+
+	/*
+	 * Announce the sleep, then re-read the word, both seq_cst.  The waker
+	 * changes the word and then reads `waiters`, both seq_cst too.  In
+	 * the single order of seq_cst operations either the waker's read comes
+	 * after our increment (it sees us and calls FUTEX_WAKE), or its change
+	 * of the word comes before our re-read (we see it and do not sleep).
+	 * FUTEX_WAIT itself compares the word again in the kernel, closing the
+	 * gap between our re-read and the sleep.
+	 */
+	if (waiters != NULL)
+		atomic_fetch_add_explicit(waiters, 1, memory_order_seq_cst);
+	if (atomic_load_explicit(word, memory_order_seq_cst) == seen)
+		ring_futex_wait(word, seen, slice_ms);
+	if (waiters != NULL)
+		atomic_fetch_sub_explicit(waiters, 1, memory_order_relaxed);
+	return 0;
+}

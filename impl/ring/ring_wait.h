@@ -1,0 +1,67 @@
+/*
+ * ring_wait.h -- blocking on a futex word the way a blocking system call
+ * blocks: bounded by an optional timeout, interruptible by caught signals
+ * (with SA_RESTART honoured), and with a bounded sleep ("slice") so that
+ * the caller can re-check conditions nobody wakes it for (a peer that was
+ * killed never calls FUTEX_WAKE).
+ *
+ * SIGNALS.  Between ring_waiter_begin() and ring_waiter_end() the calling
+ * thread blocks every signal, and a signal is only let in by
+ * ring_waiter_wait(), which looks at what is pending before each sleep.
+ * A caught signal that arrived while the thread was running user code
+ * between two sleeps would otherwise run its handler unnoticed, and the
+ * thread would go back to sleep where the kernel would have returned
+ * EINTR.  Knowing which signal is pending also tells SA_RESTART apart.
+ * The price is latency: a signal sent while the thread sleeps is seen at
+ * the end of the current slice (RING_SLICE_MS at most).
+ *
+ * Usage:
+ *     struct ring_waiter w;
+ *     ring_waiter_begin(&w, timeout_ms);
+ *     for (;;) {
+ *             uint32_t seen = atomic_load(word);
+ *             if (condition holds) break;
+ *             int r = ring_waiter_wait(&w, word, seen, waiters);
+ *             if (r == -EINTR || r == -ETIMEDOUT) break;   (-ERESTART: go on)
+ *     }
+ *     ring_waiter_end(&w);
+ */
+#ifndef IPCCONF_RING_WAIT_H
+#define IPCCONF_RING_WAIT_H
+
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+/* The longest single futex sleep: how late a peer's death or a signal is seen. */
+#define RING_SLICE_MS 20
+
+/* Re-checks of the word, with a CPU pause each, before a futex sleep. */
+#define RING_SPIN 64
+
+struct ring_waiter {
+	sigset_t caller_mask;  /* the mask ring_waiter_end() restores */
+	int64_t deadline_ns;   /* CLOCK_MONOTONIC; INT64_MAX: no timeout */
+};
+
+/* Starts a wait bounded by timeout_ms (negative: none); blocks signals. */
+void ring_waiter_begin(struct ring_waiter *w, int timeout_ms);
+
+/*
+ * One step of the wait: lets in pending signals, then sleeps while
+ * *word == seen, for one slice at most.  `waiters`, when not NULL, is the
+ * count wakers read to decide whether FUTEX_WAKE is needed; it is raised
+ * around the sleep.  Returns:
+ *   0          the word changed, a wake came, or the slice ended: re-check;
+ *   -ETIMEDOUT the timeout given to ring_waiter_begin() has passed;
+ *   -EINTR     a handler without SA_RESTART ran: the call fails with EINTR;
+ *   -ERESTART  only handlers with SA_RESTART ran: the call goes on, as the
+ *              kernel restarts a system call (unless it transferred data).
+ */
+int ring_waiter_wait(struct ring_waiter *w, _Atomic uint32_t *word, uint32_t seen,
+		     _Atomic uint32_t *waiters);
+
+/* Restores the caller's signal mask; pending signals are delivered now. */
+void ring_waiter_end(struct ring_waiter *w);
+
+#endif /* IPCCONF_RING_WAIT_H */

@@ -1,0 +1,31 @@
+/*
+ * task_alive.h -- can a process (or thread) still hold anything?
+ *
+ * Shared structures record who holds what by task id: the ring's lock words
+ * hold a thread id, ref's holder table a process id.  When a holder is
+ * killed nothing tells the others, so they ask this instead, and treat a
+ * holder that is gone as having released everything it held.
+ */
+#ifndef IPCCONF_RING_TASK_ALIVE_H
+#define IPCCONF_RING_TASK_ALIVE_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+/*
+ * True while task `id` (a process id or a thread id) exists and has not
+ * exited.  A zombie (state Z) or a dying task (state X) is not alive: the
+ * kernel has already closed its files and unmapped its memory, so it holds
+ * nothing, even though its parent has not reaped it yet.  Ids <= 0 are
+ * never alive.  Costs an open+read+close of /proc/ID/stat.
+ */
+bool ring_task_alive(pid_t id);
+
+/*
+ * The calling thread's id, cached per thread.  The cache is reset in a
+ * fork child (the forking thread's id changes there); a child made by a
+ * raw clone() that bypasses pthread_atfork sees a stale value.
+ */
+pid_t ring_self_tid(void);
+
+#endif /* IPCCONF_RING_TASK_ALIVE_H */
