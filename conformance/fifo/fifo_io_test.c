@@ -12,56 +12,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "conformance/fifo/fifo_support.h"
 #include "conformance/harness/clause.h"
 
 /* Checkpoints: a call about to start / returned; a helper ready; writers opened. */
 enum { CP_STARTED = 0, CP_DONE = 1, CP_READY = 2, CP_OPENED = 3 };
-
-static const char *make_fifo(struct ipcconf_t *t, const char *leaf)
-{
-	const char *path = ipcconf_path(t, leaf);
-	REQUIRE_OK(t, t->fifo->mkfifo(path, 0600), "mkfifo");
-	return path;
-}
-
-/*
- * A reader and a writer on `path`, both in this process and both blocking
- * afterwards.  The read-open uses O_NONBLOCK (no writer exists yet), and
- * the write-open too (a reader now exists): neither may block.
- */
-static void open_pair(struct ipcconf_t *t, const char *path, int *r, int *w)
-{
-	STEP(t, "open a reader and a writer in this process");
-	*r = t->fifo->open(path, O_RDONLY | O_NONBLOCK);
-	REQUIRE_OK(t, *r, "open O_RDONLY|O_NONBLOCK");
-	*w = t->fifo->open(path, O_WRONLY | O_NONBLOCK);
-	REQUIRE_OK(t, *w, "open O_WRONLY|O_NONBLOCK with a reader present");
-	REQUIRE_OK(t, t->stream->set_nonblock(*r, 0), "set_nonblock(reader, 0)");
-	REQUIRE_OK(t, t->stream->set_nonblock(*w, 0), "set_nonblock(writer, 0)");
-}
-
-/*
- * Reads through nonblocking `h` until EAGAIN: everything the stream holds
- * now, however the implementation splits it into reads.  Returns the count.
- */
-static size_t drain_now(struct ipcconf_t *t, int h, char *buf, size_t cap, const char *what)
-{
-	size_t got = 0;
-	for (;;) {
-		char spill[64];
-		char *dst = got < cap ? buf + got : spill;
-		size_t room = got < cap ? cap - got : sizeof spill;
-		ssize_t n = t->stream->read(h, dst, room);
-		if (n == -EAGAIN)
-			return got;
-		char b[32];
-		REQUIRE(t, n > 0, "%s: read after %zu bytes: expected data or -EAGAIN, got %s", what,
-			got, ipcconf_result_name(n, b));
-		got += (size_t)n;
-		REQUIRE(t, got <= (1u << 20), "%s: more than 1 MiB read without -EAGAIN from a FIFO "
-			"holding a few bytes", what);
-	}
-}
 
 /* A pattern with no short period, so a lost, repeated or moved block shows. */
 static uint8_t pattern_byte(size_t i)
@@ -93,9 +48,9 @@ CLAUSE(fifo_seek_espipe,
        .cites = "seed:F3; POSIX.1-2017 XSH lseek() ERRORS; fifo(7)",
        .needs = IPCCONF_CAP_FIFO | IPCCONF_CAP_SEEK | IPCCONF_CAP_NONBLOCK)
 {
-	const char *path = make_fifo(t, "f");
+	const char *path = ipcconf_make_fifo(t, "f");
 	int r, w;
-	open_pair(t, path, &r, &w);
+	ipcconf_open_fifo_pair(t, path, &r, &w);
 	int rw = t->fifo->open(path, O_RDWR);
 	REQUIRE_OK(t, rw, "open O_RDWR");
 	CHECK_EQ(t, t->stream->write(w, "abcdef", 6), 6, "write of 6 bytes");
@@ -145,9 +100,9 @@ CLAUSE(fifo_io_order,
        .cites = "seed:F2; POSIX.1-2017 XBD 3.163 FIFO Special File, XSH read(); fifo(7)",
        .needs = IPCCONF_CAP_FIFO | IPCCONF_CAP_NONBLOCK)
 {
-	const char *path = make_fifo(t, "f");
+	const char *path = ipcconf_make_fifo(t, "f");
 	int r, w;
-	open_pair(t, path, &r, &w);
+	ipcconf_open_fifo_pair(t, path, &r, &w);
 	const char *parts[] = { "first,", "second,", "third" };
 	for (int i = 0; i < 3; i++) {
 		STEP(t, "write part %d", i);
@@ -183,9 +138,9 @@ CLAUSE(fifo_read_consumes_shared,
        .cites = "seed:F2; seed:P4; POSIX.1-2017 XSH read(); fifo(7)",
        .needs = IPCCONF_CAP_FIFO | IPCCONF_CAP_NONBLOCK)
 {
-	const char *path = make_fifo(t, "f");
+	const char *path = ipcconf_make_fifo(t, "f");
 	int r1, w;
-	open_pair(t, path, &r1, &w);
+	ipcconf_open_fifo_pair(t, path, &r1, &w);
 	int r2 = t->fifo->open(path, O_RDONLY | O_NONBLOCK);
 	REQUIRE_OK(t, r2, "second open O_RDONLY|O_NONBLOCK");
 	REQUIRE_OK(t, t->stream->set_nonblock(r1, 1), "set_nonblock(first reader, 1)");
@@ -196,7 +151,7 @@ CLAUSE(fifo_read_consumes_shared,
 	ipcconf_read_exact(t, r1, b, 2, "first reader");
 	CHECK(t, memcmp(b, "ab", 2) == 0, "first reader got \"%.2s\", expected \"ab\"", b);
 	STEP(t, "read through the second reader");
-	size_t n = drain_now(t, r2, b, sizeof b, "second reader");
+	size_t n = ipcconf_drain_now(t, r2, b, sizeof b, "second reader");
 	CHECK(t, n == 2 && memcmp(b, "cd", 2) == 0,
 	      "second reader got %zu bytes \"%.*s\", expected \"cd\" (bytes read once must be gone)",
 	      n, (int)(n < sizeof b ? n : sizeof b), b);
@@ -270,7 +225,7 @@ CLAUSE(fifo_io_large_transfer,
        .needs = IPCCONF_CAP_FIFO)
 {
 	static uint8_t buf[BIG_TRANSFER];
-	const char *path = make_fifo(t, "f");
+	const char *path = ipcconf_make_fifo(t, "f");
 	pid_t writer = ipcconf_fork(t);
 	if (writer == 0) {
 		for (size_t i = 0; i < BIG_TRANSFER; i++)
@@ -402,7 +357,7 @@ CLAUSE(fifo_write_atomic_pipe_buf,
        .needs = IPCCONF_CAP_FIFO,
        .timeout_ms = 4000)
 {
-	const char *path = make_fifo(t, "f");
+	const char *path = ipcconf_make_fifo(t, "f");
 	pid_t writers[ATOMIC_WRITERS];
 	for (unsigned id = 1; id <= ATOMIC_WRITERS; id++)
 		if ((writers[id - 1] = ipcconf_fork(t)) == 0)
@@ -452,7 +407,7 @@ CLAUSE(fifo_read_blocks_until_write,
        .cites = "seed:F2; seed:P5; POSIX.1-2017 XSH read(); fifo(7), pipe(7)",
        .needs = IPCCONF_CAP_FIFO)
 {
-	const char *path = make_fifo(t, "f");
+	const char *path = ipcconf_make_fifo(t, "f");
 	pid_t reader = ipcconf_fork(t);
 	if (reader == 0) {
 		STEP(t, "reader: open O_RDONLY");
@@ -498,7 +453,7 @@ CLAUSE(fifo_write_capacity_bounded,
        .cites = "seed:P8; seed:F4; POSIX.1-2017 XSH write(); pipe(7) Pipe capacity; fifo(7)",
        .needs = IPCCONF_CAP_FIFO | IPCCONF_CAP_NONBLOCK)
 {
-	const char *path = make_fifo(t, "f");
+	const char *path = ipcconf_make_fifo(t, "f");
 	int h = t->fifo->open(path, O_RDWR);
 	REQUIRE_OK(t, h, "open O_RDWR");
 	long pb = ipcconf_pipe_buf(t, h);
@@ -549,7 +504,7 @@ CLAUSE(fifo_write_blocks_when_full,
        .cites = "seed:F2; seed:P5; POSIX.1-2017 XSH write(), read(); fifo(7), pipe(7)",
        .needs = IPCCONF_CAP_FIFO | IPCCONF_CAP_NONBLOCK)
 {
-	const char *path = make_fifo(t, "f");
+	const char *path = ipcconf_make_fifo(t, "f");
 	pid_t writer = ipcconf_fork(t);
 	if (writer == 0) {
 		ipcconf_await(t, CP_READY, 1, "the clause to fill the FIFO");
@@ -570,7 +525,7 @@ CLAUSE(fifo_write_blocks_when_full,
 		ipcconf_exit(t);
 	}
 	int r, w;
-	open_pair(t, path, &r, &w);
+	ipcconf_open_fifo_pair(t, path, &r, &w);
 	long pb = ipcconf_pipe_buf(t, r);
 	long filled = ipcconf_fill(t, w);
 	REQUIRE(t, filled >= pb, "capacity: the FIFO took %ld bytes, less than PIPE_BUF (%ld)", filled, pb);

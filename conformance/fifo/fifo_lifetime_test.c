@@ -11,60 +11,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "conformance/fifo/fifo_support.h"
 #include "conformance/harness/clause.h"
 
 /* Checkpoints: a call about to start / returned; a helper ready; go on. */
 enum { CP_STARTED = 0, CP_DONE = 1, CP_READY = 2, CP_GO = 3 };
-
-static const char *make_fifo(struct ipcconf_t *t, const char *leaf)
-{
-	const char *path = ipcconf_path(t, leaf);
-	REQUIRE_OK(t, t->fifo->mkfifo(path, 0600), "mkfifo");
-	return path;
-}
-
-/*
- * A reader and a writer on `path`, both in this process and both blocking
- * afterwards.  The read-open uses O_NONBLOCK (no writer exists yet), and
- * the write-open too (a reader now exists): neither may block.
- */
-static void open_pair(struct ipcconf_t *t, const char *path, int *r, int *w)
-{
-	STEP(t, "open a reader and a writer in this process");
-	*r = t->fifo->open(path, O_RDONLY | O_NONBLOCK);
-	REQUIRE_OK(t, *r, "open O_RDONLY|O_NONBLOCK");
-	*w = t->fifo->open(path, O_WRONLY | O_NONBLOCK);
-	REQUIRE_OK(t, *w, "open O_WRONLY|O_NONBLOCK with a reader present");
-	REQUIRE_OK(t, t->stream->set_nonblock(*r, 0), "set_nonblock(reader, 0)");
-	REQUIRE_OK(t, t->stream->set_nonblock(*w, 0), "set_nonblock(writer, 0)");
-}
-
-/*
- * Reads through nonblocking `h` until EAGAIN: everything the stream holds
- * now, however the implementation splits it into reads.  Returns the count.
- */
-static size_t drain_now(struct ipcconf_t *t, int h, char *buf, size_t cap, const char *what)
-{
-	size_t got = 0;
-	for (;;) {
-		char spill[64];
-		char *dst = got < cap ? buf + got : spill;
-		size_t room = got < cap ? cap - got : sizeof spill;
-		ssize_t n = t->stream->read(h, dst, room);
-		if (n == -EAGAIN)
-			return got;
-		char b[32];
-		REQUIRE(t, n > 0, "%s: read after %zu bytes: expected data or -EAGAIN, got %s", what,
-			got, ipcconf_result_name(n, b));
-		got += (size_t)n;
-		REQUIRE(t, got <= (1u << 20), "%s: more than 1 MiB read without -EAGAIN from a FIFO "
-			"holding a few bytes", what);
-	}
-}
 
 /* lstat(2) of `path`: 0 if it is a FIFO, -EINVAL if something else, or -errno. */
 static int lstat_result(const char *path)
@@ -91,9 +47,9 @@ CLAUSE(fifo_read_eof_after_writer_close,
        .cites = "seed:F2; seed:P10; POSIX.1-2017 XSH read(); fifo(7), pipe(7)",
        .needs = IPCCONF_CAP_FIFO | IPCCONF_CAP_NONBLOCK)
 {
-	const char *path = make_fifo(t, "f");
+	const char *path = ipcconf_make_fifo(t, "f");
 	int r, w;
-	open_pair(t, path, &r, &w);
+	ipcconf_open_fifo_pair(t, path, &r, &w);
 	CHECK_EQ(t, t->stream->write(w, "bye", 3), 3, "write of 3 bytes");
 	STEP(t, "close the only writer");
 	CHECK_EQ(t, t->stream->close(w), 0, "close of the only writer");
@@ -121,7 +77,7 @@ CLAUSE(fifo_read_blocked_woken_by_close,
        .cites = "seed:F5; seed:P10; POSIX.1-2017 XSH read(); fifo(7), pipe(7)",
        .needs = IPCCONF_CAP_FIFO)
 {
-	const char *path = make_fifo(t, "f");
+	const char *path = ipcconf_make_fifo(t, "f");
 	pid_t reader = ipcconf_fork(t);
 	if (reader == 0) {
 		STEP(t, "reader: open O_RDONLY");
@@ -160,7 +116,7 @@ CLAUSE(fifo_write_epipe_no_reader,
        .cites = "seed:P10; POSIX.1-2017 XSH write() ERRORS; fifo(7), pipe(7)",
        .needs = IPCCONF_CAP_FIFO)
 {
-	const char *path = make_fifo(t, "f");
+	const char *path = ipcconf_make_fifo(t, "f");
 	pid_t reader = ipcconf_fork(t);
 	if (reader == 0) {
 		STEP(t, "reader: open O_RDONLY, read one byte, close");
@@ -199,7 +155,7 @@ CLAUSE(fifo_write_sigpipe_kills,
        .cites = "seed:P10; POSIX.1-2017 XSH write() ERRORS; fifo(7); signal(7)",
        .needs = IPCCONF_CAP_FIFO | IPCCONF_CAP_SIGPIPE)
 {
-	const char *path = make_fifo(t, "f");
+	const char *path = ipcconf_make_fifo(t, "f");
 	pid_t writer = ipcconf_fork(t);
 	if (writer == 0) {
 		sigset_t pipe_only;
@@ -253,24 +209,24 @@ CLAUSE(fifo_close_discards_data,
        .cites = "seed:F4; POSIX.1-2017 XSH close(); fifo(7)",
        .needs = IPCCONF_CAP_FIFO | IPCCONF_CAP_NONBLOCK)
 {
-	const char *a = make_fifo(t, "a");
-	const char *b = make_fifo(t, "b");
+	const char *a = ipcconf_make_fifo(t, "a");
+	const char *b = ipcconf_make_fifo(t, "b");
 	char buf[8] = { 0 };
 
 	STEP(t, "a: write through a reader/writer pair, then close both");
 	int r, w;
-	open_pair(t, a, &r, &w);
+	ipcconf_open_fifo_pair(t, a, &r, &w);
 	CHECK_EQ(t, t->stream->write(w, "stale", 5), 5, "write of 5 bytes");
 	CHECK_EQ(t, t->stream->close(r), 0, "close of the reader");
 	CHECK_EQ(t, t->stream->close(w), 0, "close of the writer");
 	CHECK_EQ(t, lstat_result(a), 0, "lstat (must be a FIFO) of the name after the last close");
 	STEP(t, "a: reopen and read");
-	open_pair(t, a, &r, &w);
+	ipcconf_open_fifo_pair(t, a, &r, &w);
 	REQUIRE_OK(t, t->stream->set_nonblock(r, 1), "set_nonblock(reader, 1)");
 	CHECK_EQ(t, t->stream->read(r, buf, sizeof buf), -EAGAIN,
 		 "read of the reopened FIFO (the old bytes must be gone; a writer is open)");
 	CHECK_EQ(t, t->stream->write(w, "fresh", 5), 5, "write of 5 new bytes");
-	size_t n = drain_now(t, r, buf, sizeof buf, "reading the reopened FIFO");
+	size_t n = ipcconf_drain_now(t, r, buf, sizeof buf, "reading the reopened FIFO");
 	CHECK(t, n == 5 && memcmp(buf, "fresh", 5) == 0,
 	      "the reopened FIFO held %zu bytes \"%.*s\", expected only the new \"fresh\"", n,
 	      (int)(n < sizeof buf ? n : sizeof buf), buf);
@@ -305,9 +261,9 @@ CLAUSE(fifo_unlink_open_ends_survive,
        .cites = "seed:F4; POSIX.1-2017 XSH unlink(), open() ERRORS; fifo(7)",
        .needs = IPCCONF_CAP_FIFO | IPCCONF_CAP_NONBLOCK)
 {
-	const char *path = make_fifo(t, "f");
+	const char *path = ipcconf_make_fifo(t, "f");
 	int r, w;
-	open_pair(t, path, &r, &w);
+	ipcconf_open_fifo_pair(t, path, &r, &w);
 	CHECK_EQ(t, t->stream->write(w, "before", 6), 6, "write of 6 bytes before the unlink");
 
 	STEP(t, "unlink the name");
@@ -343,15 +299,15 @@ CLAUSE(fifo_unlink_new_fifo_distinct,
        .cites = "seed:F4; POSIX.1-2017 XSH mkfifo(), unlink(); fifo(7)",
        .needs = IPCCONF_CAP_FIFO | IPCCONF_CAP_NONBLOCK)
 {
-	const char *path = make_fifo(t, "f");
+	const char *path = ipcconf_make_fifo(t, "f");
 	int old_r, old_w;
-	open_pair(t, path, &old_r, &old_w);
+	ipcconf_open_fifo_pair(t, path, &old_r, &old_w);
 	CHECK_EQ(t, t->stream->write(old_w, "old", 3), 3, "write of 3 bytes into the old FIFO");
 	STEP(t, "unlink and make a new FIFO under the same name");
 	REQUIRE_OK(t, t->fifo->unlink(path), "unlink");
 	REQUIRE_OK(t, t->fifo->mkfifo(path, 0600), "mkfifo under the unlinked name");
 	int new_r, new_w;
-	open_pair(t, path, &new_r, &new_w);
+	ipcconf_open_fifo_pair(t, path, &new_r, &new_w);
 	REQUIRE_OK(t, t->stream->set_nonblock(old_r, 1), "set_nonblock(old reader, 1)");
 	REQUIRE_OK(t, t->stream->set_nonblock(new_r, 1), "set_nonblock(new reader, 1)");
 
@@ -361,12 +317,50 @@ CLAUSE(fifo_unlink_new_fifo_distinct,
 		 "read of the new FIFO (the old one's bytes must not be in it)");
 	CHECK_EQ(t, t->stream->write(new_w, "new", 3), 3, "write of 3 bytes into the new FIFO");
 	STEP(t, "each reader gets its own FIFO's bytes, and only those");
-	size_t n = drain_now(t, old_r, b, sizeof b, "reading the old FIFO");
+	size_t n = ipcconf_drain_now(t, old_r, b, sizeof b, "reading the old FIFO");
 	CHECK(t, n == 3 && memcmp(b, "old", 3) == 0, "the old FIFO held %zu bytes \"%.*s\", expected \"old\"",
 	      n, (int)(n < sizeof b ? n : sizeof b), b);
-	n = drain_now(t, new_r, b, sizeof b, "reading the new FIFO");
+	n = ipcconf_drain_now(t, new_r, b, sizeof b, "reading the new FIFO");
 	CHECK(t, n == 3 && memcmp(b, "new", 3) == 0, "the new FIFO held %zu bytes \"%.*s\", expected \"new\"",
 	      n, (int)(n < sizeof b ? n : sizeof b), b);
+}
+
+/*
+ * Forks the FIFO's only `who` ("writer" or "reader"): it opens `path`
+ * with `flags` (blocking), writes `data` unless NULL, posts CP_READY and
+ * waits to be killed.
+ */
+static pid_t fork_doomed_peer(struct ipcconf_t *t, const char *path, int flags, const char *data,
+			      const char *who)
+{
+	pid_t peer = ipcconf_fork(t);
+	if (peer == 0) {
+		char what[64];
+		STEP(t, "%s: open %s%s, wait to be killed", who, flags == O_WRONLY ? "O_WRONLY" : "O_RDONLY",
+		     data ? ", write" : "");
+		int h = t->fifo->open(path, flags);
+		snprintf(what, sizeof what, "%s: open %s", who, flags == O_WRONLY ? "O_WRONLY" : "O_RDONLY");
+		REQUIRE_OK(t, h, what);
+		if (data) {
+			snprintf(what, sizeof what, "%s: write of %zu bytes", who, strlen(data));
+			CHECK_EQ(t, t->stream->write(h, data, strlen(data)), (long long)strlen(data), what);
+		}
+		ipcconf_post(t, CP_READY);
+		ipcconf_await(t, CP_GO, 1, "SIGKILL (never posted)");
+		ipcconf_exit(t);
+	}
+	return peer;
+}
+
+/* Once the peer is ready (`ready`), kills it with SIGKILL and reaps it. */
+static void kill_peer(struct ipcconf_t *t, pid_t peer, const char *ready, const char *who)
+{
+	ipcconf_await(t, CP_READY, 1, ready);
+	STEP(t, "kill the only %s", who);
+	if (kill(peer, SIGKILL) < 0)
+		BROKEN(t, "kill(SIGKILL): %s", strerror(errno));
+	if (!ipcconf_wait(t, peer, NULL))
+		BROKEN(t, "the killed %s was not reaped", who);
 }
 
 /*
@@ -387,26 +381,12 @@ CLAUSE(fifo_close_killed_writer,
        .cites = "seed:P10; seed:F4; POSIX.1-2017 XSH 2.4.3 Signal Actions, _exit(), read(); fifo(7)",
        .needs = IPCCONF_CAP_FIFO | IPCCONF_CAP_PEER_DEATH)
 {
-	const char *path = make_fifo(t, "f");
-	pid_t writer = ipcconf_fork(t);
-	if (writer == 0) {
-		STEP(t, "writer: open O_WRONLY, write, wait to be killed");
-		int w = t->fifo->open(path, O_WRONLY);
-		REQUIRE_OK(t, w, "writer: open O_WRONLY");
-		CHECK_EQ(t, t->stream->write(w, "last", 4), 4, "writer: write of 4 bytes");
-		ipcconf_post(t, CP_READY);
-		ipcconf_await(t, CP_GO, 1, "SIGKILL (never posted)");
-		ipcconf_exit(t);
-	}
+	const char *path = ipcconf_make_fifo(t, "f");
+	pid_t writer = fork_doomed_peer(t, path, O_WRONLY, "last", "writer");
 	STEP(t, "open O_RDONLY");
 	int r = t->fifo->open(path, O_RDONLY);
 	REQUIRE_OK(t, r, "open O_RDONLY");
-	ipcconf_await(t, CP_READY, 1, "the writer's write");
-	STEP(t, "kill the only writer");
-	if (kill(writer, SIGKILL) < 0)
-		BROKEN(t, "kill(SIGKILL): %s", strerror(errno));
-	if (!ipcconf_wait(t, writer, NULL))
-		BROKEN(t, "the killed writer was not reaped");
+	kill_peer(t, writer, "the writer's write", "writer");
 	char b[4] = { 0 };
 	STEP(t, "read after the writer was killed");
 	ipcconf_read_exact(t, r, b, 4, "read of the killed writer's bytes");
@@ -427,27 +407,14 @@ CLAUSE(fifo_close_killed_reader,
        .cites = "seed:P10; POSIX.1-2017 XSH 2.4.3 Signal Actions, _exit(), write() ERRORS; fifo(7)",
        .needs = IPCCONF_CAP_FIFO | IPCCONF_CAP_PEER_DEATH)
 {
-	const char *path = make_fifo(t, "f");
-	pid_t reader = ipcconf_fork(t);
-	if (reader == 0) {
-		STEP(t, "reader: open O_RDONLY, wait to be killed");
-		int r = t->fifo->open(path, O_RDONLY);
-		REQUIRE_OK(t, r, "reader: open O_RDONLY");
-		ipcconf_post(t, CP_READY);
-		ipcconf_await(t, CP_GO, 1, "SIGKILL (never posted)");
-		ipcconf_exit(t);
-	}
+	const char *path = ipcconf_make_fifo(t, "f");
+	pid_t reader = fork_doomed_peer(t, path, O_RDONLY, NULL, "reader");
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
 		BROKEN(t, "signal(SIGPIPE, SIG_IGN): %s", strerror(errno));
 	STEP(t, "open O_WRONLY");
 	int w = t->fifo->open(path, O_WRONLY);
 	REQUIRE_OK(t, w, "open O_WRONLY");
-	ipcconf_await(t, CP_READY, 1, "the reader's open");
-	STEP(t, "kill the only reader");
-	if (kill(reader, SIGKILL) < 0)
-		BROKEN(t, "kill(SIGKILL): %s", strerror(errno));
-	if (!ipcconf_wait(t, reader, NULL))
-		BROKEN(t, "the killed reader was not reaped");
+	kill_peer(t, reader, "the reader's open", "reader");
 	STEP(t, "write after the reader was killed");
 	CHECK_EQ(t, t->stream->write(w, "x", 1), -EPIPE, "write after the only reader was killed");
 }

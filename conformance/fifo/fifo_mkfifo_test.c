@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "conformance/fifo/fifo_support.h"
 #include "conformance/harness/clause.h"
 
 /* lstat(2) of `path`: 0 or -errno, as the IUT reports errors. */
@@ -185,8 +186,7 @@ CLAUSE(fifo_mkfifo_contents_not_in_fs,
        .cites = "seed:F4; fifo(7) DESCRIPTION; POSIX.1-2017 XBD <sys/stat.h> st_size",
        .needs = IPCCONF_CAP_FIFO)
 {
-	const char *path = ipcconf_path(t, "f");
-	REQUIRE_OK(t, t->fifo->mkfifo(path, 0600), "mkfifo");
+	const char *path = ipcconf_make_fifo(t, "f");
 	STEP(t, "open O_RDWR (seed:F6) and buffer PIPE_BUF bytes");
 	int h = t->fifo->open(path, O_RDWR);
 	REQUIRE_OK(t, h, "open O_RDWR");

@@ -21,17 +21,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "conformance/fifo/fifo_support.h"
 #include "conformance/harness/clause.h"
 
 /* Checkpoints: a call about to start / returned; a helper ready; go on. */
 enum { CP_STARTED = 0, CP_DONE = 1, CP_READY = 2, CP_GO = 3 };
-
-static const char *make_fifo(struct ipcconf_t *t, const char *leaf)
-{
-	const char *path = ipcconf_path(t, leaf);
-	REQUIRE_OK(t, t->fifo->mkfifo(path, 0600), "mkfifo");
-	return path;
-}
 
 /*
  * POSIX.1-2017 XSH open() (quoted above): with O_NONBLOCK clear, "an open()
@@ -49,7 +43,7 @@ CLAUSE(fifo_open_read_blocks_until_writer,
        .cites = "seed:F5; POSIX.1-2017 XSH open(); fifo(7)",
        .needs = IPCCONF_CAP_FIFO)
 {
-	const char *path = make_fifo(t, "f");
+	const char *path = ipcconf_make_fifo(t, "f");
 	pid_t reader = ipcconf_fork(t);
 	if (reader == 0) {
 		STEP(t, "open O_RDONLY with no writer");
@@ -85,7 +79,7 @@ CLAUSE(fifo_open_write_blocks_until_reader,
        .cites = "seed:F5; POSIX.1-2017 XSH open(); fifo(7)",
        .needs = IPCCONF_CAP_FIFO)
 {
-	const char *path = make_fifo(t, "f");
+	const char *path = ipcconf_make_fifo(t, "f");
 	pid_t writer = ipcconf_fork(t);
 	if (writer == 0) {
 		STEP(t, "open O_WRONLY with no reader");
@@ -124,7 +118,7 @@ CLAUSE(fifo_open_rdwr_does_not_block,
        .cites = "seed:F6; fifo(7); POSIX.1-2017 XSH open() (O_RDWR on a FIFO: undefined)",
        .needs = IPCCONF_CAP_FIFO)
 {
-	const char *path = make_fifo(t, "f");
+	const char *path = ipcconf_make_fifo(t, "f");
 	STEP(t, "open O_RDWR with no other process (must not block)");
 	int h = t->fifo->open(path, O_RDWR);
 	REQUIRE_OK(t, h, "open O_RDWR");
@@ -147,7 +141,7 @@ CLAUSE(fifo_open_rdwr_nonblock,
        .cites = "seed:F6; fifo(7); POSIX.1-2017 XSH open() (O_RDWR on a FIFO: undefined)",
        .needs = IPCCONF_CAP_FIFO | IPCCONF_CAP_NONBLOCK)
 {
-	const char *path = make_fifo(t, "f");
+	const char *path = ipcconf_make_fifo(t, "f");
 	STEP(t, "open O_RDWR|O_NONBLOCK with no other process");
 	int h = t->fifo->open(path, O_RDWR | O_NONBLOCK);
 	REQUIRE_OK(t, h, "open O_RDWR|O_NONBLOCK");
@@ -172,7 +166,7 @@ CLAUSE(fifo_open_nonblock_read_no_writer,
        .cites = "seed:F5; POSIX.1-2017 XSH open(), read(); fifo(7)",
        .needs = IPCCONF_CAP_FIFO | IPCCONF_CAP_NONBLOCK)
 {
-	const char *path = make_fifo(t, "f");
+	const char *path = ipcconf_make_fifo(t, "f");
 	STEP(t, "open O_RDONLY|O_NONBLOCK with no writer");
 	int r = t->fifo->open(path, O_RDONLY | O_NONBLOCK);
 	REQUIRE_OK(t, r, "open O_RDONLY|O_NONBLOCK without a writer");
@@ -193,7 +187,7 @@ CLAUSE(fifo_open_nonblock_write_enxio,
        .cites = "seed:F5; POSIX.1-2017 XSH open() ERRORS; fifo(7)",
        .needs = IPCCONF_CAP_FIFO | IPCCONF_CAP_NONBLOCK)
 {
-	const char *path = make_fifo(t, "f");
+	const char *path = ipcconf_make_fifo(t, "f");
 	STEP(t, "open O_WRONLY|O_NONBLOCK with no reader");
 	CHECK_EQ(t, t->fifo->open(path, O_WRONLY | O_NONBLOCK), -ENXIO,
 		 "open O_WRONLY|O_NONBLOCK with no reader");
@@ -220,7 +214,7 @@ CLAUSE(fifo_open_nonblock_write_with_reader,
        .cites = "seed:F1, seed:F5; POSIX.1-2017 XSH open(); fifo(7)",
        .needs = IPCCONF_CAP_FIFO | IPCCONF_CAP_NONBLOCK)
 {
-	const char *path = make_fifo(t, "f");
+	const char *path = ipcconf_make_fifo(t, "f");
 	pid_t reader = ipcconf_fork(t);
 	if (reader == 0) {
 		STEP(t, "open O_RDONLY|O_NONBLOCK");
@@ -302,7 +296,7 @@ CLAUSE(fifo_open_eintr,
        .cites = "seed:F5; POSIX.1-2017 XSH open() ERRORS, sigaction(); signal(7)",
        .needs = IPCCONF_CAP_FIFO | IPCCONF_CAP_EINTR | IPCCONF_CAP_NONBLOCK)
 {
-	const char *path = make_fifo(t, "f");
+	const char *path = ipcconf_make_fifo(t, "f");
 	pid_t reader = ipcconf_fork(t);
 	if (reader == 0) {
 		struct sigaction sa = { .sa_handler = on_sigusr1 }; /* sa_flags 0: no SA_RESTART */
@@ -343,7 +337,7 @@ CLAUSE(fifo_open_nonblock_reader_sees_data,
        .cites = "seed:F2, seed:F5; POSIX.1-2017 XSH open(), read(); fifo(7)",
        .needs = IPCCONF_CAP_FIFO | IPCCONF_CAP_NONBLOCK)
 {
-	const char *path = make_fifo(t, "f");
+	const char *path = ipcconf_make_fifo(t, "f");
 	pid_t writer = ipcconf_fork(t);
 	if (writer == 0) {
 		ipcconf_await(t, CP_READY, 1, "the reader's open");

@@ -244,4 +244,38 @@ void ipcconf_read_exact(struct ipcconf_t *t, int r, void *buf, size_t len, const
 /* Writes all `len` bytes (looping over short writes); FAIL on error. */
 void ipcconf_write_all(struct ipcconf_t *t, int w, const void *buf, size_t len, const char *what);
 
+/*
+ * ipcconf_fill(), then puts write end `w` back to blocking mode (O_NONBLOCK
+ * clear), so that the next write into the full stream blocks; returns the
+ * bytes accepted.
+ */
+long ipcconf_fill_then_block(struct ipcconf_t *t, int w);
+
+/*
+ * Reads `n` bytes of what ipcconf_fill() wrote, in reads of at most 4096
+ * bytes, and checks that every one is the filler's 0; a byte that is not
+ * 0 (data out of order, or bytes that should not be there) is a FAIL
+ * naming `what` and its offset, and the caller ends.
+ */
+void ipcconf_read_fill(struct ipcconf_t *t, int r, long n, const char *what);
+
+/* As ipcconf_read_fill(), in reads of at most `piece` bytes (1 to 4096). */
+void ipcconf_read_fill_by(struct ipcconf_t *t, int r, long n, size_t piece, const char *what);
+
+/*
+ * Reads through nonblocking `h` until -EAGAIN: everything the stream holds
+ * now, however the implementation splits it into reads.  The first `cap`
+ * bytes land in `buf`, the rest is read and dropped.  Returns the count.
+ * An error, or over 1 MiB without -EAGAIN (for streams that hold a few
+ * bytes), is a FAIL naming `what`, and the caller ends.
+ */
+size_t ipcconf_drain_now(struct ipcconf_t *t, int h, char *buf, size_t cap, const char *what);
+
+/*
+ * Sets O_NONBLOCK on read end `r` (and leaves it so) and checks that a
+ * 1-byte read fails with -EAGAIN: nothing more is in the stream and a
+ * writer is open.  `what` names the read in the message.
+ */
+void ipcconf_expect_empty(struct ipcconf_t *t, int r, const char *what);
+
 #endif /* IPCCONF_HARNESS_CLAUSE_H */

@@ -1,6 +1,7 @@
 /*
  * streams.c -- small building blocks clauses share: names in the private
- * directory, limits read from the IUT, and whole-buffer I/O.
+ * directory, limits read from the IUT, whole-buffer I/O, and filling and
+ * draining a stream.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -89,4 +90,60 @@ void ipcconf_write_all(struct ipcconf_t *t, int w, const void *buf, size_t len, 
 			what, n, len - put);
 		put += (size_t)n;
 	}
+}
+
+long ipcconf_fill_then_block(struct ipcconf_t *t, int w)
+{
+	long cap = ipcconf_fill(t, w);
+	REQUIRE_OK(t, t->stream->set_nonblock(w, 0), "set_nonblock(write end, 0) after filling");
+	return cap;
+}
+
+#define FILL_PIECE 4096
+
+void ipcconf_read_fill_by(struct ipcconf_t *t, int r, long n, size_t piece, const char *what)
+{
+	char buf[FILL_PIECE];
+	if (piece == 0 || piece > sizeof buf)
+		BROKEN(t, "ipcconf_read_fill_by: a piece of %zu bytes (1 to %zu)", piece, sizeof buf);
+	for (long done = 0; done < n;) {
+		size_t len = n - done < (long)piece ? (size_t)(n - done) : piece;
+		ipcconf_read_exact(t, r, buf, len, what);
+		for (size_t i = 0; i < len; i++)
+			REQUIRE(t, buf[i] == 0,
+				"%s: byte %ld is 0x%02x; expected 0, the filler written before (bytes out of order, or bytes that should not be there)",
+				what, done + (long)i, (unsigned char)buf[i]);
+		done += (long)len;
+	}
+}
+
+void ipcconf_read_fill(struct ipcconf_t *t, int r, long n, const char *what)
+{
+	ipcconf_read_fill_by(t, r, n, FILL_PIECE, what);
+}
+
+size_t ipcconf_drain_now(struct ipcconf_t *t, int h, char *buf, size_t cap, const char *what)
+{
+	size_t got = 0;
+	for (;;) {
+		char spill[64];
+		char *dst = got < cap ? buf + got : spill;
+		size_t room = got < cap ? cap - got : sizeof spill;
+		ssize_t n = t->stream->read(h, dst, room);
+		if (n == -EAGAIN)
+			return got;
+		char b[32];
+		REQUIRE(t, n > 0, "%s: read after %zu bytes: expected data or -EAGAIN, got %s", what,
+			got, ipcconf_result_name(n, b));
+		got += (size_t)n;
+		REQUIRE(t, got <= (1u << 20), "%s: more than 1 MiB read without -EAGAIN from a stream "
+			"holding a few bytes", what);
+	}
+}
+
+void ipcconf_expect_empty(struct ipcconf_t *t, int r, const char *what)
+{
+	REQUIRE_OK(t, t->stream->set_nonblock(r, 1), "set_nonblock(read end, 1)");
+	char c;
+	CHECK_EQ(t, t->stream->read(r, &c, 1), -EAGAIN, what);
 }

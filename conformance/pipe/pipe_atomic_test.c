@@ -29,20 +29,6 @@ static void read_pieces(struct ipcconf_t *t, int r, void *buf, size_t len, const
 		ipcconf_read_exact(t, r, (char *)buf + off, len - off < PIECE ? len - off : PIECE, what);
 }
 
-/* Reads `n` bytes that ipcconf_fill() wrote (all zero) and checks them. */
-static void drain_fill(struct ipcconf_t *t, int r, long n)
-{
-	char buf[PIECE];
-	for (long done = 0; done < n;) {
-		size_t len = n - done < PIECE ? (size_t)(n - done) : PIECE;
-		ipcconf_read_exact(t, r, buf, len, "draining the filler");
-		for (size_t i = 0; i < len; i++)
-			REQUIRE(t, buf[i] == 0, "filler byte %ld is 0x%02x, expected 0 (a record overtook older bytes)",
-				done + (long)i, (unsigned char)buf[i]);
-		done += (long)len;
-	}
-}
-
 static void put_le(unsigned char *p, uint32_t v, int bytes)
 {
 	for (int i = 0; i < bytes; i++)
@@ -68,38 +54,31 @@ static unsigned char tag_of(unsigned i) { return (unsigned char)('A' + i); }
  * copies a record in two steps where it wraps gets to do so.  (At most
  * PIPE_BUF bytes: such a write into an empty pipe never blocks.)
  */
-static long fill_then_block(struct ipcconf_t *t, int w, size_t pb)
+static long fill_offset_then_block(struct ipcconf_t *t, int w, size_t pb)
 {
 	static const char offset[PIECE];
 	size_t len = pb > PIECE ? PIECE : pb / 2;
 	REQUIRE_EQ(t, t->stream->write(w, offset, len), (long long)len,
 		   "a first write of filler bytes, to offset the records");
-	long cap = ipcconf_fill(t, w) + (long)len;
-	REQUIRE_OK(t, t->stream->set_nonblock(w, 0), "set_nonblock(write end, 0) after filling");
-	return cap;
-}
-
-/* Releases the writers once all are ready, then drains the filler. */
-static void start_writers(struct ipcconf_t *t, int r, long cap)
-{
-	ipcconf_await(t, CP_READY, WRITERS, "all writers to be ready");
-	ipcconf_post(t, CP_GO);
-	STEP(t, "draining the %ld filler bytes while the writers push", cap);
-	drain_fill(t, r, cap);
-}
-
-static void expect_eof(struct ipcconf_t *t, int r)
-{
-	STEP(t, "read after every record, all writers closed: expected 0 (EOF)");
-	char c;
-	CHECK_EQ(t, t->stream->read(r, &c, 1), 0, "read after every record was read (extra bytes?)");
+	return ipcconf_fill_then_block(t, w) + (long)len;
 }
 
 /*
- * Record of exactly PIPE_BUF bytes: byte 0 is the writer's tag, bytes 1-4
- * the record's sequence number (little-endian), every other byte the tag.
+ * Makes record j of writer i in `rec`, which holds PIPE_BUF bytes and
+ * starts filled with the writer's tag; returns the record's length.
  */
-static void atomic_record_writer(struct ipcconf_t *t, int w, unsigned i, size_t pb, unsigned records)
+typedef size_t record_maker(unsigned char *rec, unsigned i, unsigned j, size_t pb);
+
+/* Reads record #index into `rec` (room for PIPE_BUF bytes) and checks it. */
+typedef void record_reader(struct ipcconf_t *t, int r, unsigned char *rec, size_t pb,
+			   unsigned index, unsigned next[WRITERS]);
+
+/*
+ * Writer i (a helper): once all are released, writes `records` records
+ * made by `make`, each in one blocking write; then closes `w`.
+ */
+static void write_records(struct ipcconf_t *t, int w, unsigned i, size_t pb, unsigned records,
+			  record_maker *make)
 {
 	unsigned char *rec = malloc(pb);
 	if (!rec)
@@ -108,19 +87,81 @@ static void atomic_record_writer(struct ipcconf_t *t, int w, unsigned i, size_t 
 	ipcconf_post(t, CP_READY);
 	ipcconf_await(t, CP_GO, 1, "the start signal");
 	for (unsigned j = 0; j < records; j++) {
-		put_le(rec + 1, j, 4);
-		STEP(t, "writer %c: record %u of %u (%zu bytes, one write)", tag_of(i), j, records, pb);
-		ssize_t n = t->stream->write(w, rec, pb);
-		REQUIRE_EQ(t, n, (long long)pb, "a blocking write of one PIPE_BUF-byte record");
+		size_t len = make(rec, i, j, pb);
+		STEP(t, "writer %c: record %u of %u (%zu bytes, one write)", tag_of(i), j, records, len);
+		ssize_t n = t->stream->write(w, rec, len);
+		REQUIRE_EQ(t, n, (long long)len, "a blocking write of one record of at most PIPE_BUF bytes");
 	}
 	free(rec);
 	REQUIRE_OK(t, t->stream->close(w), "writer: close of its write end");
 }
 
-/* Checks one PIPE_BUF record; `next` holds each writer's expected sequence. */
-static void check_atomic_record(struct ipcconf_t *t, const unsigned char *rec, size_t pb,
-				unsigned index, unsigned next[WRITERS])
+/*
+ * The body of the clauses below.  Fills the pipe (offset), forks WRITERS
+ * helpers writing records made by `make`, (`fills` x capacity) /
+ * (WRITERS x PIPE_BUF) + 1 records each, at least 64 and at most `most`;
+ * releases them all at once and drains the filler while they push; then
+ * reads every record with `reader` and expects EOF once all have closed.
+ */
+static void concurrent_records(struct ipcconf_t *t, unsigned fills, unsigned most,
+			       record_maker *make, record_reader *reader)
 {
+	int e[2];
+	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
+	size_t pb = (size_t)ipcconf_pipe_buf(t, e[1]);
+	long cap = fill_offset_then_block(t, e[1], pb);
+	unsigned records = (unsigned)((fills * (size_t)cap) / (WRITERS * pb) + 1);
+	if (records < 64)
+		records = 64;
+	if (records > most)
+		records = most;
+
+	pid_t pids[WRITERS];
+	for (unsigned i = 0; i < WRITERS; i++) {
+		pids[i] = ipcconf_fork(t);
+		if (pids[i] == 0) {
+			REQUIRE_OK(t, t->stream->close(e[0]), "writer: close of its read end");
+			write_records(t, e[1], i, pb, records, make);
+			ipcconf_exit(t);
+		}
+	}
+	REQUIRE_OK(t, t->stream->close(e[1]), "close of the parent's write end");
+	ipcconf_await(t, CP_READY, WRITERS, "all writers to be ready");
+	ipcconf_post(t, CP_GO);
+	STEP(t, "draining the %ld filler bytes while the writers push", cap);
+	ipcconf_read_fill_by(t, e[0], cap, PIECE, "draining the filler (a record must not overtake it)");
+
+	unsigned char *rec = malloc(pb);
+	if (!rec)
+		BROKEN(t, "malloc(%zu) failed", pb);
+	unsigned next[WRITERS] = { 0 };
+	for (unsigned k = 0; k < WRITERS * records; k++) {
+		STEP(t, "reading record #%u of %u", k, WRITERS * records);
+		reader(t, e[0], rec, pb, k, next);
+	}
+	free(rec);
+	STEP(t, "read after every record, all writers closed: expected 0 (EOF)");
+	char c;
+	CHECK_EQ(t, t->stream->read(e[0], &c, 1), 0, "read after every record was read (extra bytes?)");
+	for (unsigned i = 0; i < WRITERS; i++)
+		ipcconf_join(t, pids[i], "a writer");
+}
+
+/*
+ * Record of exactly PIPE_BUF bytes: byte 0 is the writer's tag, bytes 1-4
+ * the record's sequence number (little-endian), every other byte the tag.
+ */
+static size_t make_atomic_record(unsigned char *rec, unsigned i, unsigned j, size_t pb)
+{
+	put_le(rec + 1, j, 4);
+	return pb;
+}
+
+/* Reads and checks one PIPE_BUF record; `next` holds each writer's expected sequence. */
+static void read_atomic_record(struct ipcconf_t *t, int r, unsigned char *rec, size_t pb,
+			       unsigned index, unsigned next[WRITERS])
+{
+	read_pieces(t, r, rec, pb, "reading a PIPE_BUF record");
 	unsigned w = (unsigned)(rec[0] - 'A');
 	REQUIRE(t, rec[0] >= 'A' && w < WRITERS,
 		"record #%u starts with 0x%02x, not a writer's tag: the stream is out of step (a record was split)",
@@ -152,43 +193,9 @@ CLAUSE(pipe_write_atomic_pipe_buf_records,
        .cites = "seed:P9; seed:P5; POSIX.1-2017 XSH write(); pipe(7) PIPE_BUF",
        .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_FORK_INHERIT | IPCCONF_CAP_NONBLOCK)
 {
-	int e[2];
-	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
-	size_t pb = (size_t)ipcconf_pipe_buf(t, e[1]);
-	long cap = fill_then_block(t, e[1], pb);
 	/* Four times the capacity in all (and at least 64 records per
 	 * writer), so the writers queue up on a full pipe again and again. */
-	unsigned records = (unsigned)((4 * (size_t)cap) / (WRITERS * pb) + 1);
-	if (records < 64)
-		records = 64;
-	if (records > 4096)
-		records = 4096;
-
-	pid_t pids[WRITERS];
-	for (unsigned i = 0; i < WRITERS; i++) {
-		pids[i] = ipcconf_fork(t);
-		if (pids[i] == 0) {
-			REQUIRE_OK(t, t->stream->close(e[0]), "writer: close of its read end");
-			atomic_record_writer(t, e[1], i, pb, records);
-			ipcconf_exit(t);
-		}
-	}
-	REQUIRE_OK(t, t->stream->close(e[1]), "close of the parent's write end");
-	start_writers(t, e[0], cap);
-
-	unsigned char *rec = malloc(pb);
-	if (!rec)
-		BROKEN(t, "malloc(%zu) failed", pb);
-	unsigned next[WRITERS] = { 0 };
-	for (unsigned k = 0; k < WRITERS * records; k++) {
-		STEP(t, "reading record #%u of %u", k, WRITERS * records);
-		read_pieces(t, e[0], rec, pb, "reading a PIPE_BUF record");
-		check_atomic_record(t, rec, pb, k, next);
-	}
-	free(rec);
-	expect_eof(t, e[0]);
-	for (unsigned i = 0; i < WRITERS; i++)
-		ipcconf_join(t, pids[i], "a writer");
+	concurrent_records(t, 4, 4096, make_atomic_record, read_atomic_record);
 }
 
 /*
@@ -205,25 +212,13 @@ static size_t mixed_len(unsigned writer, unsigned j, size_t pb)
 	return HDR + (j * 977u + writer * 131u) % (pb - HDR + 1);
 }
 
-static void mixed_writer(struct ipcconf_t *t, int w, unsigned i, size_t pb, unsigned records)
+static size_t make_mixed_record(unsigned char *rec, unsigned i, unsigned j, size_t pb)
 {
-	unsigned char *rec = malloc(pb);
-	if (!rec)
-		BROKEN(t, "malloc(%zu) failed", pb);
-	memset(rec, tag_of(i), pb);
+	size_t len = mixed_len(i, j, pb);
 	rec[1] = (unsigned char)~tag_of(i);
-	ipcconf_post(t, CP_READY);
-	ipcconf_await(t, CP_GO, 1, "the start signal");
-	for (unsigned j = 0; j < records; j++) {
-		size_t len = mixed_len(i, j, pb);
-		put_le(rec + 2, j, 2);
-		put_le(rec + 4, (uint32_t)len, 4);
-		STEP(t, "writer %c: record %u of %u (%zu bytes, one write)", tag_of(i), j, records, len);
-		ssize_t n = t->stream->write(w, rec, len);
-		REQUIRE_EQ(t, n, (long long)len, "a blocking write of one record of at most PIPE_BUF bytes");
-	}
-	free(rec);
-	REQUIRE_OK(t, t->stream->close(w), "writer: close of its write end");
+	put_le(rec + 2, j, 2);
+	put_le(rec + 4, (uint32_t)len, 4);
+	return len;
 }
 
 /* Reads and checks one variable record; returns nothing, fails on error. */
@@ -266,40 +261,8 @@ CLAUSE(pipe_write_atomic_mixed_sizes,
        .cites = "seed:P9; POSIX.1-2017 XSH write(); pipe(7) PIPE_BUF",
        .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_FORK_INHERIT | IPCCONF_CAP_NONBLOCK)
 {
-	int e[2];
-	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
-	size_t pb = (size_t)ipcconf_pipe_buf(t, e[1]);
-	long cap = fill_then_block(t, e[1], pb);
-	/* Records average about PIPE_BUF/2: about four times the capacity in
-	 * all, and at least 64 records per writer. */
-	unsigned records = (unsigned)((8 * (size_t)cap) / (WRITERS * pb) + 1);
-	if (records < 64)
-		records = 64;
-	if (records > 65535)
-		records = 65535;
-
-	pid_t pids[WRITERS];
-	for (unsigned i = 0; i < WRITERS; i++) {
-		pids[i] = ipcconf_fork(t);
-		if (pids[i] == 0) {
-			REQUIRE_OK(t, t->stream->close(e[0]), "writer: close of its read end");
-			mixed_writer(t, e[1], i, pb, records);
-			ipcconf_exit(t);
-		}
-	}
-	REQUIRE_OK(t, t->stream->close(e[1]), "close of the parent's write end");
-	start_writers(t, e[0], cap);
-
-	unsigned char *rec = malloc(pb);
-	if (!rec)
-		BROKEN(t, "malloc(%zu) failed", pb);
-	unsigned next[WRITERS] = { 0 };
-	for (unsigned k = 0; k < WRITERS * records; k++) {
-		STEP(t, "reading record #%u of %u", k, WRITERS * records);
-		read_mixed_record(t, e[0], rec, pb, k, next);
-	}
-	free(rec);
-	expect_eof(t, e[0]);
-	for (unsigned i = 0; i < WRITERS; i++)
-		ipcconf_join(t, pids[i], "a writer");
+	/* Records average about PIPE_BUF/2 (the 16-bit sequence bounds them
+	 * at 65535 per writer): about four times the capacity in all, and at
+	 * least 64 records per writer. */
+	concurrent_records(t, 8, 65535, make_mixed_record, read_mixed_record);
 }

@@ -10,30 +10,6 @@
 
 #include "conformance/harness/clause.h"
 
-/* Reads `n` bytes that ipcconf_fill() wrote (all zero) and checks them. */
-static void drain_fill(struct ipcconf_t *t, int r, long n, const char *what)
-{
-	char buf[4096];
-	long done = 0;
-	while (done < n) {
-		size_t len = n - done < (long)sizeof buf ? (size_t)(n - done) : sizeof buf;
-		ipcconf_read_exact(t, r, buf, len, what);
-		for (size_t i = 0; i < len; i++)
-			REQUIRE(t, buf[i] == 0,
-				"%s: byte %ld is 0x%02x; expected 0, the filler written before (out of order?)",
-				what, done + (long)i, (unsigned char)buf[i]);
-		done += (long)len;
-	}
-}
-
-/* Fills the pipe, then puts its write end back to blocking mode. */
-static long fill_then_block(struct ipcconf_t *t, int w)
-{
-	long cap = ipcconf_fill(t, w);
-	REQUIRE_OK(t, t->stream->set_nonblock(w, 0), "set_nonblock(write end, 0) after filling");
-	return cap;
-}
-
 /*
  * pipe(7), I/O on pipes: "If a process attempts to write to a full pipe
  * (see below), then write(2) blocks until sufficient data has been read
@@ -52,7 +28,7 @@ CLAUSE(pipe_write_blocks_when_full,
 {
 	int e[2];
 	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
-	long cap = fill_then_block(t, e[1]);
+	long cap = ipcconf_fill_then_block(t, e[1]);
 
 	pid_t writer = ipcconf_fork(t);
 	if (writer == 0) {
@@ -66,7 +42,7 @@ CLAUSE(pipe_write_blocks_when_full,
 	ipcconf_require_blocked(t, writer, 0, 1, "a 1-byte write into a full pipe");
 
 	STEP(t, "draining the %ld bytes of the full pipe to wake the writer", cap);
-	drain_fill(t, e[0], cap, "draining the full pipe");
+	ipcconf_read_fill(t, e[0], cap, "draining the full pipe");
 	char c = 0;
 	ipcconf_read_exact(t, e[0], &c, 1, "reading the woken writer's byte");
 	CHECK(t, c == 'Z', "the byte after the old contents is 0x%02x, expected 'Z' (the woken write)",
@@ -136,7 +112,7 @@ CLAUSE(pipe_write_two_blocked_writers,
 {
 	int e[2];
 	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
-	long cap = fill_then_block(t, e[1]);
+	long cap = ipcconf_fill_then_block(t, e[1]);
 	static const char mine[2] = { 'a', 'b' };
 	pid_t writers[2];
 	for (unsigned i = 0; i < 2; i++) {
@@ -154,7 +130,7 @@ CLAUSE(pipe_write_two_blocked_writers,
 	ipcconf_require_blocked(t, writers[1], 2, 3, "writer 1's write into a full pipe");
 
 	STEP(t, "draining the %ld bytes of the full pipe", cap);
-	drain_fill(t, e[0], cap, "draining the full pipe");
+	ipcconf_read_fill(t, e[0], cap, "draining the full pipe");
 	char got[2] = { 0, 0 };
 	ipcconf_read_exact(t, e[0], got, 2, "reading the two woken writers' bytes");
 	CHECK(t, (got[0] == 'a' && got[1] == 'b') || (got[0] == 'b' && got[1] == 'a'),

@@ -11,21 +11,6 @@
 
 #include "conformance/harness/clause.h"
 
-/* Reads `n` bytes that ipcconf_fill() wrote (all zero) and checks them. */
-static void drain_fill(struct ipcconf_t *t, int r, long n, const char *what)
-{
-	char buf[4096];
-	long done = 0;
-	while (done < n) {
-		size_t len = n - done < (long)sizeof buf ? (size_t)(n - done) : sizeof buf;
-		ipcconf_read_exact(t, r, buf, len, what);
-		for (size_t i = 0; i < len; i++)
-			REQUIRE(t, buf[i] == 0, "%s: byte %ld is 0x%02x; expected 0, the filler written before",
-				what, done + (long)i, (unsigned char)buf[i]);
-		done += (long)len;
-	}
-}
-
 /*
  * seed:P8: "The buffer is bounded".  pipe(7), Pipe capacity: "A pipe has a
  * limited capacity. If the pipe is full, then a write(2) will block or
@@ -96,6 +81,18 @@ CLAUSE(pipe_get_capacity_bounds_fill,
 }
 
 /*
+ * After set_capacity(want) returned `got`, the pipe of write end `w` must
+ * take from `want` to `got` bytes before a write fails with -EAGAIN.
+ */
+static void check_fill_between(struct ipcconf_t *t, int w, long want, long got)
+{
+	long filled = ipcconf_fill(t, w);
+	CHECK(t, filled >= want && filled <= got,
+	      "after set_capacity(%ld) returned %ld the pipe took %ld bytes; expected %ld to %ld",
+	      want, got, filled, want, got);
+}
+
+/*
  * fcntl(2), F_SETPIPE_SZ: "Change the capacity of the pipe referred to by
  * fd to be at least arg bytes. ... The actual capacity (in bytes) that is
  * set is returned as the function result."  "Attempts by an unprivileged
@@ -126,10 +123,7 @@ CLAUSE(pipe_set_capacity_grow,
 		want, want, ipcconf_result_name(got, b));
 	CHECK_EQ(t, t->stream->get_capacity(e[1]), got, "get_capacity(write end) after set_capacity");
 	CHECK_EQ(t, t->stream->get_capacity(e[0]), got, "get_capacity(read end) after set_capacity on the write end");
-	long filled = ipcconf_fill(t, e[1]);
-	CHECK(t, filled >= want && filled <= got,
-	      "after set_capacity(%ld) returned %ld the pipe took %ld bytes; expected %ld to %ld",
-	      want, got, filled, want, got);
+	check_fill_between(t, e[1], want, got);
 }
 
 /*
@@ -154,10 +148,7 @@ CLAUSE(pipe_set_capacity_small,
 	REQUIRE(t, got >= pb, "set_capacity(%ld) on an empty pipe: expected a capacity of at least %ld, got %s",
 		pb, pb, ipcconf_result_name(got, b));
 	CHECK_EQ(t, t->stream->get_capacity(e[0]), got, "get_capacity(read end) after set_capacity");
-	long filled = ipcconf_fill(t, e[1]);
-	CHECK(t, filled >= pb && filled <= got,
-	      "after set_capacity(%ld) returned %ld the pipe took %ld bytes; expected %ld to %ld",
-	      pb, got, filled, pb, got);
+	check_fill_between(t, e[1], pb, got);
 }
 
 /*
@@ -191,10 +182,8 @@ CLAUSE(pipe_set_capacity_below_contents_ebusy,
 		      "set_capacity(%ld) with %ld bytes in the pipe returned %s; expected -EBUSY (or a capacity of at least %ld)",
 		      want, held, ipcconf_result_name(got, b), held);
 	STEP(t, "the %ld bytes are all still there", held);
-	drain_fill(t, e[0], held, "draining after the shrink attempt");
-	REQUIRE_OK(t, t->stream->set_nonblock(e[0], 1), "set_nonblock(read end, 1)");
-	char c;
-	CHECK_EQ(t, t->stream->read(e[0], &c, 1), -EAGAIN, "read after the contents were drained");
+	ipcconf_read_fill(t, e[0], held, "draining after the shrink attempt");
+	ipcconf_expect_empty(t, e[0], "read after the contents were drained");
 }
 
 /*

@@ -24,14 +24,6 @@ static void set_sigpipe(struct ipcconf_t *t, void (*handler)(int))
 		BROKEN(t, "sigaction(SIGPIPE) failed");
 }
 
-/* Fills the pipe and puts its write end back to blocking mode. */
-static long fill_then_block(struct ipcconf_t *t, int w)
-{
-	long cap = ipcconf_fill(t, w);
-	REQUIRE_OK(t, t->stream->set_nonblock(w, 0), "set_nonblock(write end, 0) after filling");
-	return cap;
-}
-
 /*
  * POSIX.1-2017 XSH write(), ERRORS: "[EPIPE] An attempt is made to write to
  * a pipe or FIFO that is not open for reading by any process, or that only
@@ -206,7 +198,7 @@ CLAUSE(pipe_write_epipe_wakes_blocked_writer,
 	set_sigpipe(t, SIG_IGN);
 	int e[2];
 	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
-	fill_then_block(t, e[1]);
+	ipcconf_fill_then_block(t, e[1]);
 	pid_t writer = ipcconf_fork(t);
 	if (writer == 0) {
 		REQUIRE_OK(t, t->stream->close(e[0]), "writer: close of its copy of the read end");

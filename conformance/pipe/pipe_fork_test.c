@@ -6,21 +6,47 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "conformance/harness/clause.h"
 
-/* Reads exactly strlen(expected) bytes, compares, then expects EOF. */
-static void expect_message_then_eof(struct ipcconf_t *t, int r, const char *expected, const char *who)
+/*
+ * `who` (a process) writes `msg` through write end e[1] and closes it;
+ * first it closes its read end e[0] too, when `close_read`.
+ */
+static void send_message(struct ipcconf_t *t, const int e[2], int close_read, const char *msg,
+			 const char *who)
 {
+	char what[96];
+	if (close_read) {
+		snprintf(what, sizeof what, "%s: close of its read end", who);
+		REQUIRE_OK(t, t->stream->close(e[0]), what);
+	}
+	STEP(t, "%s: writing", who);
+	snprintf(what, sizeof what, "%s: write", who);
+	ipcconf_write_all(t, e[1], msg, strlen(msg), what);
+	snprintf(what, sizeof what, "%s: close of its write end", who);
+	REQUIRE_OK(t, t->stream->close(e[1]), what);
+}
+
+/*
+ * `who` closes its write end e[1], reads exactly strlen(expected) bytes
+ * from e[0] and compares them, then expects EOF: every write end is closed.
+ */
+static void receive_message(struct ipcconf_t *t, const int e[2], const char *expected, const char *who)
+{
+	char what[96];
+	snprintf(what, sizeof what, "%s: close of its write end", who);
+	REQUIRE_OK(t, t->stream->close(e[1]), what);
 	char buf[64] = { 0 };
 	size_t len = strlen(expected);
 	STEP(t, "%s: reading \"%s\"", who, expected);
-	ipcconf_read_exact(t, r, buf, len, who);
+	ipcconf_read_exact(t, e[0], buf, len, who);
 	CHECK(t, memcmp(buf, expected, len) == 0, "%s: read \"%.*s\", expected \"%s\"",
 	      who, (int)len, buf, expected);
 	STEP(t, "%s: read after the message, every write end closed: expected 0 (EOF)", who);
-	CHECK_EQ(t, t->stream->read(r, buf, sizeof buf), 0,
+	CHECK_EQ(t, t->stream->read(e[0], buf, sizeof buf), 0,
 		 "read after the message with every write end closed");
 }
 
@@ -43,14 +69,10 @@ CLAUSE(pipe_fork_child_writes_parent_reads,
 	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
 	pid_t child = ipcconf_fork(t);
 	if (child == 0) {
-		REQUIRE_OK(t, t->stream->close(e[0]), "child: close of its read end");
-		STEP(t, "child: writing through the inherited write end");
-		ipcconf_write_all(t, e[1], "from the child", 14, "child: write");
-		REQUIRE_OK(t, t->stream->close(e[1]), "child: close of its write end");
+		send_message(t, e, 1, "from the child", "child");
 		ipcconf_exit(t);
 	}
-	REQUIRE_OK(t, t->stream->close(e[1]), "parent: close of its write end");
-	expect_message_then_eof(t, e[0], "from the child", "parent");
+	receive_message(t, e, "from the child", "parent");
 	ipcconf_join(t, child, "the child");
 }
 
@@ -69,14 +91,10 @@ CLAUSE(pipe_fork_parent_writes_child_reads,
 	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
 	pid_t child = ipcconf_fork(t);
 	if (child == 0) {
-		REQUIRE_OK(t, t->stream->close(e[1]), "child: close of its write end");
-		expect_message_then_eof(t, e[0], "from the parent", "child");
+		receive_message(t, e, "from the parent", "child");
 		ipcconf_exit(t);
 	}
-	REQUIRE_OK(t, t->stream->close(e[0]), "parent: close of its read end");
-	STEP(t, "parent: writing");
-	ipcconf_write_all(t, e[1], "from the parent", 15, "parent: write");
-	REQUIRE_OK(t, t->stream->close(e[1]), "parent: close of its write end");
+	send_message(t, e, 1, "from the parent", "parent");
 	ipcconf_join(t, child, "the child");
 }
 
@@ -97,16 +115,12 @@ CLAUSE(pipe_fork_siblings,
 	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
 	pid_t writer = ipcconf_fork(t);
 	if (writer == 0) {
-		REQUIRE_OK(t, t->stream->close(e[0]), "writer sibling: close of its read end");
-		STEP(t, "writer sibling: writing");
-		ipcconf_write_all(t, e[1], "hello, sibling", 14, "writer sibling: write");
-		REQUIRE_OK(t, t->stream->close(e[1]), "writer sibling: close of its write end");
+		send_message(t, e, 1, "hello, sibling", "writer sibling");
 		ipcconf_exit(t);
 	}
 	pid_t reader = ipcconf_fork(t);
 	if (reader == 0) {
-		REQUIRE_OK(t, t->stream->close(e[1]), "reader sibling: close of its write end");
-		expect_message_then_eof(t, e[0], "hello, sibling", "reader sibling");
+		receive_message(t, e, "hello, sibling", "reader sibling");
 		ipcconf_exit(t);
 	}
 	REQUIRE_OK(t, t->stream->close(e[0]), "parent: close of its read end");
@@ -134,17 +148,15 @@ CLAUSE(pipe_fork_grandchild,
 		REQUIRE_OK(t, t->stream->close(e[0]), "child: close of its read end");
 		pid_t grandchild = ipcconf_fork(t);
 		if (grandchild == 0) {
-			STEP(t, "grandchild: writing");
-			ipcconf_write_all(t, e[1], "from the grandchild", 19, "grandchild: write");
-			REQUIRE_OK(t, t->stream->close(e[1]), "grandchild: close of its write end");
+			/* Its read end was closed by the child before the fork. */
+			send_message(t, e, 0, "from the grandchild", "grandchild");
 			ipcconf_exit(t);
 		}
 		REQUIRE_OK(t, t->stream->close(e[1]), "child: close of its write end");
 		ipcconf_join(t, grandchild, "the grandchild");
 		ipcconf_exit(t);
 	}
-	REQUIRE_OK(t, t->stream->close(e[1]), "parent: close of its write end");
-	expect_message_then_eof(t, e[0], "from the grandchild", "grandparent");
+	receive_message(t, e, "from the grandchild", "grandparent");
 	ipcconf_join(t, child, "the child");
 }
 
@@ -215,8 +227,7 @@ CLAUSE(pipe_fork_child_copy_keeps_reader,
 	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
 	pid_t child = ipcconf_fork(t);
 	if (child == 0) {
-		REQUIRE_OK(t, t->stream->close(e[1]), "child: close of its write end");
-		expect_message_then_eof(t, e[0], "ping", "child");
+		receive_message(t, e, "ping", "child");
 		ipcconf_exit(t);
 	}
 	REQUIRE_OK(t, t->stream->close(e[0]), "parent: close of its read end");

@@ -12,30 +12,6 @@
 
 #include "conformance/harness/clause.h"
 
-/* Reads `n` bytes that ipcconf_fill() wrote (all zero) and checks them. */
-static void drain_fill(struct ipcconf_t *t, int r, long n, const char *what)
-{
-	char buf[4096];
-	long done = 0;
-	while (done < n) {
-		size_t len = n - done < (long)sizeof buf ? (size_t)(n - done) : sizeof buf;
-		ipcconf_read_exact(t, r, buf, len, what);
-		for (size_t i = 0; i < len; i++)
-			REQUIRE(t, buf[i] == 0,
-				"%s: byte %ld is 0x%02x; expected 0, the filler written before (did a refused write leave bytes?)",
-				what, done + (long)i, (unsigned char)buf[i]);
-		done += (long)len;
-	}
-}
-
-/* With the read end nonblocking: nothing more is in the pipe. */
-static void expect_empty(struct ipcconf_t *t, int r, const char *what)
-{
-	REQUIRE_OK(t, t->stream->set_nonblock(r, 1), "set_nonblock(read end, 1)");
-	char c;
-	CHECK_EQ(t, t->stream->read(r, &c, 1), -EAGAIN, what);
-}
-
 static unsigned char pattern(uint64_t i)
 {
 	return (unsigned char)(((uint32_t)i * 2654435761u) >> 24) | 1; /* never 0, unlike the filler */
@@ -64,6 +40,40 @@ static void read_pattern(struct ipcconf_t *t, int r, size_t n, const char *what)
 			break;
 		}
 	free(b);
+}
+
+/* A nonblocking write into a full pipe: pipe_bufs x PIPE_BUF + plus bytes. */
+struct refused_write {
+	size_t pipe_bufs, plus;
+	const char *what;
+};
+
+/*
+ * Fills a new pipe; then each nonblocking write of `writes` must fail with
+ * -EAGAIN, and the pipe must hold exactly its old contents afterwards.
+ */
+static void full_pipe_refuses(struct ipcconf_t *t, const struct refused_write *writes, size_t n,
+			      const char *step, const char *after)
+{
+	int e[2];
+	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
+	long pb = ipcconf_pipe_buf(t, e[1]);
+	long cap = ipcconf_fill(t, e[1]);
+	size_t most = 0;
+	for (size_t i = 0; i < n; i++)
+		if (writes[i].pipe_bufs * (size_t)pb + writes[i].plus > most)
+			most = writes[i].pipe_bufs * (size_t)pb + writes[i].plus;
+	unsigned char *buf = pattern_buf(t, most);
+
+	STEP(t, "%s", step);
+	for (size_t i = 0; i < n; i++)
+		CHECK_EQ(t, t->stream->write(e[1], buf, writes[i].pipe_bufs * (size_t)pb + writes[i].plus),
+			 -EAGAIN, writes[i].what);
+	free(buf);
+
+	STEP(t, "the full pipe holds exactly its old %ld bytes", cap);
+	ipcconf_read_fill(t, e[0], cap, "draining the full pipe");
+	ipcconf_expect_empty(t, e[0], after);
 }
 
 /*
@@ -104,21 +114,12 @@ CLAUSE(pipe_write_nonblock_full_eagain,
        .cites = "seed:P5; seed:P8; POSIX.1-2017 XSH write(); pipe(7) PIPE_BUF",
        .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_NONBLOCK)
 {
-	int e[2];
-	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
-	long pb = ipcconf_pipe_buf(t, e[1]);
-	long cap = ipcconf_fill(t, e[1]);
-	unsigned char *rec = pattern_buf(t, (size_t)pb);
-
-	STEP(t, "nonblocking writes into the full pipe");
-	CHECK_EQ(t, t->stream->write(e[1], rec, 1), -EAGAIN, "1-byte write into a full pipe (O_NONBLOCK)");
-	CHECK_EQ(t, t->stream->write(e[1], rec, (size_t)pb), -EAGAIN,
-		 "PIPE_BUF-byte write into a full pipe (O_NONBLOCK)");
-	free(rec);
-
-	STEP(t, "the full pipe holds exactly its old %ld bytes", cap);
-	drain_fill(t, e[0], cap, "draining the full pipe");
-	expect_empty(t, e[0], "read after draining (the refused writes must have left nothing)");
+	static const struct refused_write writes[] = {
+		{ 0, 1, "1-byte write into a full pipe (O_NONBLOCK)" },
+		{ 1, 0, "PIPE_BUF-byte write into a full pipe (O_NONBLOCK)" },
+	};
+	full_pipe_refuses(t, writes, 2, "nonblocking writes into the full pipe",
+			  "read after draining (the refused writes must have left nothing)");
 }
 
 /*
@@ -146,7 +147,7 @@ CLAUSE(pipe_write_nonblock_all_or_nothing,
 	REQUIRE(t, cap >= room, "the pipe holds only %ld bytes, less than PIPE_BUF/2 = %ld", cap, room);
 
 	STEP(t, "reading %ld bytes to leave room for PIPE_BUF/2 bytes", room);
-	drain_fill(t, e[0], room, "making room");
+	ipcconf_read_fill(t, e[0], room, "making room");
 	unsigned char *rec = pattern_buf(t, (size_t)pb);
 	ssize_t n = t->stream->write(e[1], rec, (size_t)pb);
 	CHECK_EQ(t, n, -EAGAIN, "PIPE_BUF-byte write with room for PIPE_BUF/2 (O_NONBLOCK)");
@@ -155,8 +156,8 @@ CLAUSE(pipe_write_nonblock_all_or_nothing,
 	free(rec);
 
 	STEP(t, "the pipe holds only the old bytes");
-	drain_fill(t, e[0], cap - room, "draining the old contents");
-	expect_empty(t, e[0], "read after the old contents (bytes of a refused write?)");
+	ipcconf_read_fill(t, e[0], cap - room, "draining the old contents");
+	ipcconf_expect_empty(t, e[0], "read after the old contents (bytes of a refused write?)");
 }
 
 /*
@@ -172,17 +173,11 @@ CLAUSE(pipe_write_nonblock_large_full_eagain,
        .cites = "seed:P5; POSIX.1-2017 XSH write(); pipe(7) PIPE_BUF",
        .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_NONBLOCK)
 {
-	int e[2];
-	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
-	long pb = ipcconf_pipe_buf(t, e[1]);
-	long cap = ipcconf_fill(t, e[1]);
-	unsigned char *big = pattern_buf(t, 2 * (size_t)pb + 1);
-	STEP(t, "nonblocking write of 2 x PIPE_BUF + 1 bytes into the full pipe");
-	CHECK_EQ(t, t->stream->write(e[1], big, 2 * (size_t)pb + 1), -EAGAIN,
-		 "(2 x PIPE_BUF + 1)-byte write into a full pipe (O_NONBLOCK)");
-	free(big);
-	drain_fill(t, e[0], cap, "draining the full pipe");
-	expect_empty(t, e[0], "read after draining (the refused write must have left nothing)");
+	static const struct refused_write writes[] = {
+		{ 2, 1, "(2 x PIPE_BUF + 1)-byte write into a full pipe (O_NONBLOCK)" },
+	};
+	full_pipe_refuses(t, writes, 1, "nonblocking write of 2 x PIPE_BUF + 1 bytes into the full pipe",
+			  "read after draining (the refused write must have left nothing)");
 }
 
 /*
@@ -214,7 +209,7 @@ CLAUSE(pipe_write_nonblock_large_partial,
 		     cap, pb);
 
 	STEP(t, "reading %ld bytes (half the capacity) to make room", room);
-	drain_fill(t, e[0], room, "making room");
+	ipcconf_read_fill(t, e[0], room, "making room");
 	unsigned char *big = pattern_buf(t, (size_t)cap);
 	STEP(t, "nonblocking write of %ld bytes with room for %ld", cap, room);
 	ssize_t n = t->stream->write(e[1], big, (size_t)cap);
@@ -225,9 +220,9 @@ CLAUSE(pipe_write_nonblock_large_partial,
 		cap, pb, room, room, ipcconf_result_name(n, b));
 
 	STEP(t, "the old bytes, then exactly the %zd bytes written", n);
-	drain_fill(t, e[0], cap - room, "draining the old contents");
+	ipcconf_read_fill(t, e[0], cap - room, "draining the old contents");
 	read_pattern(t, e[0], (size_t)n, "reading the partially written bytes");
-	expect_empty(t, e[0], "read after the reported count of bytes (more written than reported?)");
+	ipcconf_expect_empty(t, e[0], "read after the reported count of bytes (more written than reported?)");
 }
 
 /*
@@ -250,7 +245,7 @@ CLAUSE(pipe_write_nonblock_large_empty,
 	long pb = ipcconf_pipe_buf(t, e[1]);
 	long cap = ipcconf_fill(t, e[1]);
 	STEP(t, "draining the pipe: all data previously written is read");
-	drain_fill(t, e[0], cap, "draining the full pipe");
+	ipcconf_read_fill(t, e[0], cap, "draining the full pipe");
 
 	size_t len = (size_t)cap + (size_t)pb;
 	unsigned char *big = pattern_buf(t, len);
@@ -262,7 +257,7 @@ CLAUSE(pipe_write_nonblock_large_empty,
 		"%zu-byte write into an empty pipe of capacity %ld (O_NONBLOCK): expected a count from PIPE_BUF %ld to %ld, got %s",
 		len, cap, pb, cap, ipcconf_result_name(n, b));
 	read_pattern(t, e[0], (size_t)n, "reading the written bytes");
-	expect_empty(t, e[0], "read after the reported count of bytes (more written than reported?)");
+	ipcconf_expect_empty(t, e[0], "read after the reported count of bytes (more written than reported?)");
 }
 
 /*

@@ -44,7 +44,7 @@ static void expect_events(struct ipcconf_t *t, int h, short events, int must, in
 	      must_not ? " and not " : "", must_not ? events_name(must_not, (char[64]){ 0 }) : "");
 }
 
-/* Reads `n` bytes that ipcconf_fill() wrote. */
+/* Reads `n` bytes that ipcconf_fill() wrote (readiness is judged here, not the contents). */
 static void drain(struct ipcconf_t *t, int r, long n)
 {
 	char buf[4096];
@@ -53,6 +53,32 @@ static void drain(struct ipcconf_t *t, int r, long n)
 		ipcconf_read_exact(t, r, buf, len, "draining the pipe");
 		done += (long)len;
 	}
+}
+
+/*
+ * Forks a poller: it closes `close_first` (unless -1), then waits in
+ * poll(h, events, no timeout), posting checkpoint 0 before and 1 after;
+ * once woken, `want` must be among its revents ("poll woken by <cause>").
+ * Returns when the poller is observed blocked in poll (`blocked_what`).
+ */
+static pid_t start_poller(struct ipcconf_t *t, int h, short events, int want, int close_first,
+			  const char *step, const char *blocked_what, const char *cause)
+{
+	pid_t poller = ipcconf_fork(t);
+	if (poller == 0) {
+		if (close_first >= 0)
+			REQUIRE_OK(t, t->stream->close(close_first), "poller: close of its copy of the write end");
+		STEP(t, "%s", step);
+		ipcconf_post(t, 0);
+		int ev = t->stream->poll(h, events, -1);
+		ipcconf_post(t, 1);
+		char b[64], wb[64];
+		CHECK(t, ev > 0 && (ev & want), "poll woken by %s: expected %s, got %s", cause,
+		      events_name(want, wb), events_name(ev, b));
+		ipcconf_exit(t);
+	}
+	ipcconf_require_blocked(t, poller, 0, 1, blocked_what);
+	return poller;
 }
 
 /*
@@ -184,17 +210,9 @@ CLAUSE(pipe_poll_woken_by_write,
 {
 	int e[2];
 	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
-	pid_t poller = ipcconf_fork(t);
-	if (poller == 0) {
-		STEP(t, "poll(read end, POLLIN, no timeout) on the empty pipe");
-		ipcconf_post(t, 0);
-		int ev = t->stream->poll(e[0], POLLIN, -1);
-		ipcconf_post(t, 1);
-		char b[64];
-		CHECK(t, ev > 0 && (ev & POLLIN), "poll woken by a write: expected POLLIN, got %s", events_name(ev, b));
-		ipcconf_exit(t);
-	}
-	ipcconf_require_blocked(t, poller, 0, 1, "poll(POLLIN) on an empty pipe");
+	pid_t poller = start_poller(t, e[0], POLLIN, POLLIN, -1,
+				    "poll(read end, POLLIN, no timeout) on the empty pipe",
+				    "poll(POLLIN) on an empty pipe", "a write");
 	STEP(t, "writing to wake the poller");
 	CHECK_EQ(t, t->stream->write(e[1], "w", 1), 1, "write of 1 byte");
 	ipcconf_join(t, poller, "the poller");
@@ -215,17 +233,9 @@ CLAUSE(pipe_poll_pollout_woken_by_read,
 	int e[2];
 	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
 	long cap = ipcconf_fill(t, e[1]);
-	pid_t poller = ipcconf_fork(t);
-	if (poller == 0) {
-		STEP(t, "poll(write end, POLLOUT, no timeout) on the full pipe");
-		ipcconf_post(t, 0);
-		int ev = t->stream->poll(e[1], POLLOUT, -1);
-		ipcconf_post(t, 1);
-		char b[64];
-		CHECK(t, ev > 0 && (ev & POLLOUT), "poll woken by draining: expected POLLOUT, got %s", events_name(ev, b));
-		ipcconf_exit(t);
-	}
-	ipcconf_require_blocked(t, poller, 0, 1, "poll(POLLOUT) on a full pipe");
+	pid_t poller = start_poller(t, e[1], POLLOUT, POLLOUT, -1,
+				    "poll(write end, POLLOUT, no timeout) on the full pipe",
+				    "poll(POLLOUT) on a full pipe", "draining");
 	STEP(t, "draining the pipe to wake the poller");
 	drain(t, e[0], cap);
 	ipcconf_join(t, poller, "the poller");
@@ -247,19 +257,9 @@ CLAUSE(pipe_poll_pollhup_wakes_poller,
 {
 	int e[2];
 	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
-	pid_t poller = ipcconf_fork(t);
-	if (poller == 0) {
-		REQUIRE_OK(t, t->stream->close(e[1]), "poller: close of its copy of the write end");
-		STEP(t, "poll(read end, POLLIN, no timeout) on the empty pipe, expecting POLLHUP");
-		ipcconf_post(t, 0);
-		int ev = t->stream->poll(e[0], POLLIN, -1);
-		ipcconf_post(t, 1);
-		char b[64];
-		CHECK(t, ev > 0 && (ev & POLLHUP), "poll woken by the last writer's close: expected POLLHUP, got %s",
-		      events_name(ev, b));
-		ipcconf_exit(t);
-	}
-	ipcconf_require_blocked(t, poller, 0, 1, "poll(POLLIN) on an empty pipe");
+	pid_t poller = start_poller(t, e[0], POLLIN, POLLHUP, e[1],
+				    "poll(read end, POLLIN, no timeout) on the empty pipe, expecting POLLHUP",
+				    "poll(POLLIN) on an empty pipe", "the last writer's close");
 	STEP(t, "closing the last write end");
 	REQUIRE_OK(t, t->stream->close(e[1]), "close of the last write end");
 	ipcconf_join(t, poller, "the poller");

@@ -95,8 +95,7 @@ CLAUSE(pipe_write_eintr,
 {
 	int e[2];
 	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
-	long cap = ipcconf_fill(t, e[1]);
-	REQUIRE_OK(t, t->stream->set_nonblock(e[1], 0), "set_nonblock(write end, 0) after filling");
+	long cap = ipcconf_fill_then_block(t, e[1]);
 	pid_t writer = ipcconf_fork(t);
 	if (writer == 0) {
 		catch_sigusr1(t, 0);
