@@ -62,7 +62,7 @@ def parser() -> argparse.ArgumentParser:
                          "(default: CPUs, %(default)s)")
     ap.add_argument("--time", type=parse_duration, default=parse_duration("10m"),
                     help="fuzzing time budget, e.g. 90s, 30m, 8h (default 10m)")
-    ap.add_argument("--out", default="fuzz-campaign-out",
+    ap.add_argument("--out", default="/var/tmp/ipcconf-fuzz-campaign",
                     help="campaign directory; reuse it to resume (default: %(default)s)")
     ap.add_argument("--sanitizer", choices=("asan", "none"), default="asan",
                     help="sanitizers in the libFuzzer binaries (default asan = ASan+UBSan)")
@@ -140,10 +140,10 @@ class Progress:
         for p in pairs:
             s = p.snapshot()
             pt, pe = self.prev.get(p.key, (now, s["execs"]))
-            rate = (s["execs"] - pe) / (now - pt) if now > pt else 0.0
-            if s["rate"] is not None:
-                rate = s["rate"]
-            self.prev[p.key] = (now, s["execs"])
+            if now - pt >= 2 or p.key not in self.rates:
+                self.rates[p.key] = (s["execs"] - pe) / (now - pt) if now > pt else 0.0
+                self.prev[p.key] = (now, s["execs"])
+            rate = self.rates[p.key] if s["rate"] is None else s["rate"]
             self.timeline[p.key].append((t, s["coverage"]))
             self.csv.write("%.0f,%s,%s,%d,%d,%.0f,%d,%d,%d,%d\n" % (
                 t, p.target.name, p.engine, s["running"], s["execs"], rate, s["coverage"],
@@ -151,6 +151,8 @@ class Progress:
             cov = ("cov %d ft %d" % (s["coverage"], s["features"]) if p.engine == "libfuzzer"
                    else "edges %d/%d" % (s["coverage"], s["features"]))
             late = p.engine == "afl" and s["running"] and s["execs"] < 1000
+            if late:
+                rate = 0  # only calibration so far
             print("[%s] %-28s x%d  execs %7s  exec/s %6s  %-16s  corpus %d (+%d)  crashes %d%s"
                   % (report.duration(t), p.key, s["running"], report.human(s["execs"]),
                      report.human(rate), cov, s["corpus"], s["corpus"] - p.corpus_at_start,
@@ -335,6 +337,8 @@ def run(args, workspace, out, chosen, engines, every) -> int:
         notes.append("engine failure: %s" % str(e).splitlines()[0])
         fuzzed, status = time.time() - t_begin, 3
 
+    # Before the merge: it replaces the working corpus.
+    finals = {p.key: p.snapshot() for p in pairs}
     merges, buckets = {}, {}
     for t in chosen:
         lf = bins.get((t.name, "libfuzzer"))
@@ -361,7 +365,7 @@ def run(args, workspace, out, chosen, engines, every) -> int:
         "pairs": [],
     }
     for p in pairs:
-        s = p.snapshot()
+        s = finals[p.key]
         summary["pairs"].append({
             "key": p.key, "workers": len(p.workers), "execs": s["execs"],
             "exec_per_sec": s["execs"] / p.fuzzed if p.fuzzed else 0, "coverage": s["coverage"],

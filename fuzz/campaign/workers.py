@@ -11,6 +11,7 @@ slice or a crash; new inputs persist in the pair's corpus directory.
 AFL++ keeps going after crashes and writes its own statistics files.
 """
 import hashlib
+import math
 import os
 import pathlib
 import re
@@ -116,8 +117,10 @@ class Pair:
 
     def corpus_size(self) -> int:
         if self.engine == "afl":
-            stats = [w.stats() for w in self.workers]
-            return max([s.get("corpus", 0) for s in stats] or [0])
+            # From the files, not the workers: a resumed campaign starts with a queue.
+            counts = [int(read_afl_stats(d).get("corpus_count", "0") or 0)
+                      for d in sorted(self.afl_out.glob("*")) if d.is_dir()]
+            return max(counts or [0])
         return len(inputs_in(self.corpus_dir))
 
     def snapshot(self) -> Dict[str, float]:
@@ -335,6 +338,8 @@ class AflWorker(Worker):
         super().__init__(pair, index)
         self.name = "main" if index == 0 else "s%d" % index
         self.seeds = seeds
+        # A resumed instance carries on counting from its last run.
+        self.execs_before = float(read_afl_stats(pair.afl_out / self.name).get("execs_done", 0))
 
     def start(self, deadline: float) -> None:
         remaining = int(deadline - time.time())
@@ -364,10 +369,14 @@ class AflWorker(Worker):
 
         def num(k: str) -> float:
             try:
-                return float(s.get(k, "0").rstrip("%"))
+                v = float(s.get(k, "0").rstrip("%"))
             except ValueError:
                 return 0
+            return v if math.isfinite(v) else 0  # the first stats say "inf" execs/s
 
-        return {"execs": num("execs_done"), "coverage": num("edges_found"),
+        execs = num("execs_done")
+        if execs >= self.execs_before:
+            execs -= self.execs_before
+        return {"execs": execs, "coverage": num("edges_found"),
                 "features": num("total_edges"), "corpus": num("corpus_count"),
                 "rate": num("execs_per_sec") if self.running() else 0}

@@ -69,7 +69,13 @@ if [ "$regression" = 1 ] || [ "$engine" = replay ]; then
 	[ "$engine" = replay ] && [ "$regression" != 1 ] &&
 		echo "launch.sh: built without a fuzzing engine: replaying only." \
 			"Add --config=libfuzzer or --config=afl to fuzz." >&2
-	exec "$binary" "${inputs[@]}"
+	case "$engine" in
+	libfuzzer) exec "$binary" -runs=0 "${inputs[@]}" ;;
+	# AFL++'s driver runs the files it is given, but not directories.
+	afl) find -L "${inputs[@]}" -type f ! -name 'README*' -print0 | xargs -0 "$binary" ;;
+	*) exec "$binary" "${inputs[@]}" ;;
+	esac
+	exit
 fi
 
 case "$engine" in
