@@ -15,6 +15,7 @@
 
 #include "impl/ref/fifo_name.h"
 #include "impl/ref/holders.h"
+#include "impl/ref/ofd_flags.h"
 #include "impl/ring/ring_futex.h"
 #include "impl/ring/ring_lock.h"
 
@@ -126,6 +127,7 @@ static void discard_if_unheld_locked(struct ref_shared *sh, struct ring *ring, u
 	if (holders_any(sh, HOLDER_READERS | HOLDER_WRITERS))
 		return;
 	holders_forget_dead(sh);
+	ofd_flags_reset(sh);
 	ring_reset(ring, capacity);
 }
 
@@ -206,8 +208,13 @@ static int attach(const struct ref_variant *v, const char *path, const struct fi
 /*
  * Linux fifo_open(), under open_lock where it holds pipe->mutex: register
  * the new reader or writer (an open waiting for its partner already counts,
- * which is what lets the partner's O_NONBLOCK open succeed), wake the
- * opens waiting for it, and decide whether this open must wait.
+ * which is what lets the partner's O_NONBLOCK open succeed), decide whether
+ * this open must wait, and wake the opens waiting for this one.
+ *
+ * The decision comes before the wake-up.  A partner we wake may return,
+ * write, close and leave at once (it does not take open_lock again, where
+ * the kernel's would retake the mutex); deciding after that would make us
+ * wait for an open that already came.
  */
 static int register_open(struct ref_obj *obj, int accmode, bool nonblock, struct ref_ofd **out,
 			 _Atomic uint32_t **partner, uint32_t *seen)
@@ -224,10 +231,6 @@ static int register_open(struct ref_obj *obj, int accmode, bool nonblock, struct
 	ref_unlock();
 	if (err != 0)
 		return err;
-	if (ofd_reads(ofd))
-		count_open(&sh->opens_r);
-	if (ofd_writes(ofd))
-		count_open(&sh->opens_w);
 	*partner = NULL;
 	if (accmode == O_RDONLY && !holders_any(sh, HOLDER_WRITERS)) {
 		if (nonblock) {
@@ -241,6 +244,10 @@ static int register_open(struct ref_obj *obj, int accmode, bool nonblock, struct
 	}
 	if (*partner != NULL)
 		*seen = atomic_load(*partner);
+	if (ofd_reads(ofd))
+		count_open(&sh->opens_r);
+	if (ofd_writes(ofd))
+		count_open(&sh->opens_w);
 	*out = ofd;
 	return 0;
 }

@@ -1,43 +1,60 @@
 /*
  * fork(): the child inherits every handle, so it must be counted as a
- * holder of every pipe its parent holds, from the instant it exists.
+ * holder of every pipe its parent holds, from the instant it exists, and
+ * only as long as it lives.
  *
  * The kernel does this atomically by sharing the files.  Here the child's
- * counts have to be written into the shared holder tables, and the child
- * cannot do it before it runs.  So the parent does it for the child:
+ * counts go into the shared holder tables, where nobody can write them in
+ * the child's name before fork() has returned.  So:
  *
- *   prepare (parent, before fork)  takes a new slot per mapping, holding
- *                                  the child's future counts under the
- *                                  parent's pid marked REF_HOLDER_PENDING
- *                                  (alive exactly as long as the parent);
- *   child   (child, after fork)    renames that slot to its own pid;
- *   parent  (parent, after fork)   nothing, unless fork failed: then it
- *                                  frees the pending slots.
+ *   prepare (parent, before fork)  takes a new slot per mapping with the
+ *                                  child's future counts, under the
+ *                                  parent's pid marked REF_HOLDER_PENDING:
+ *                                  alive for now as long as the parent is;
+ *   parent  (parent, after fork)   learns the child's pid by comparing its
+ *                                  thread's children before and after
+ *                                  (children.h) and renames the slots to
+ *                                  it, or frees them if no child appeared
+ *                                  (fork failed, or the child is already
+ *                                  dead and reaped);
+ *   child   (child, after fork)    renames the slots to itself, unless the
+ *                                  parent already has.
  *
- * So a count can never drop to zero between fork and the child's first
- * instruction, e.g. when the parent closes its write end at once and the
- * reader is the child.  One window remains: if the parent dies before the
- * child has renamed the slot, the child's share is not seen until then.
+ * Both renames are needed: the child may be killed before it runs a single
+ * instruction (then only the parent can tie the slots to the child's
+ * death), and the parent may be killed before its handler runs (then only
+ * the child can untie them from the parent's).  A count never drops to
+ * zero between fork() and the child's first instruction, e.g. when the
+ * parent closes its end at once and the peer is the child.  What remains:
+ * a parent killed inside fork() before either rename leaves the child's
+ * share uncounted until the child runs.
  *
- * Open descriptions that only a call in progress in another thread kept
- * alive (their handles were closed) do not exist in the child, whose only
- * thread is the one that forked: the child releases them.
+ * The child shares every open description too, so each one's word of
+ * status flags (ofd_flags.h) gains a user in prepare, given back by the
+ * parent when no child came of it.  Open descriptions that only a call in
+ * progress in another thread kept alive (their handles were closed) do
+ * not exist in the child, whose only thread is the one that forked: the
+ * child releases them.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
 #include <unistd.h>
 
+#include "impl/ref/children.h"
 #include "impl/ref/handles.h"
 #include "impl/ref/holders.h"
+#include "impl/ref/ofd_flags.h"
 #include "impl/ring/task_alive.h"
 
 static pid_t forking_parent;
+static struct children before;
 static int caller_errno;
 
 static void prepare(void)
 {
 	pid_t self = getpid();
+	bool held = false;
 
 	ref_lock();
 	forking_parent = self;
@@ -46,6 +63,7 @@ static void prepare(void)
 		o->fork_in_own = false;
 		if (o->readers == 0 && o->writers == 0)
 			continue;
+		held = true;
 		o->fork_slot = holders_claim(o->sh, (uint32_t)self | REF_HOLDER_PENDING, o->readers,
 					     o->writers);
 		/* A full table: count the child inside our own slot until it can have one. */
@@ -53,10 +71,15 @@ static void prepare(void)
 			o->fork_in_own = holders_adjust(o->sh, &o->slot, (int)o->readers,
 							(int)o->writers) == 0;
 	}
+	/* The child shares every open description, and so its status flags. */
+	for (struct ref_ofd *f = ref_ofds_locked(); f != NULL; f = f->next)
+		if (f->flags_idx >= 0)
+			ofd_flags_hold(f->obj->sh, f->flags_idx, +1);
+	if (held)
+		children_read(&before);
 	/*
-	 * The parent handler cannot see fork()'s result, but glibc runs it
-	 * with errno as fork() left it: clear errno here, and a failed fork
-	 * is the one that set it.
+	 * Without a children list, fork()'s failure can still be told: glibc
+	 * runs the parent handler with errno as fork() left it, so clear it.
 	 */
 	caller_errno = errno;
 	errno = 0;
@@ -64,12 +87,30 @@ static void prepare(void)
 
 static void parent(void)
 {
+	uint32_t pending = (uint32_t)forking_parent | REF_HOLDER_PENDING;
 	bool failed = errno != 0;
+	struct children after = { 0 };
+	pid_t child_pid = -1;
+	bool no_child;
 
+	if (before.known) {
+		children_read(&after);
+		child_pid = children_new_one(&before, &after);
+		children_free(&after);
+		children_free(&before);
+	}
+	no_child = child_pid == 0 || (child_pid < 0 && failed);
+	for (struct ref_ofd *f = ref_ofds_locked(); f != NULL; f = f->next)
+		if (no_child && f->flags_idx >= 0)
+			ofd_flags_hold(f->obj->sh, f->flags_idx, -1);
 	for (struct ref_obj *o = ref_objs_locked(); o != NULL; o = o->next) {
-		if (failed && o->fork_slot >= 0)
-			holders_drop(o->sh, o->fork_slot, (uint32_t)forking_parent | REF_HOLDER_PENDING);
-		if (failed && o->fork_in_own)
+		if (o->fork_slot >= 0) {
+			if (child_pid > 0)
+				holders_rename(o->sh, o->fork_slot, pending, (uint32_t)child_pid);
+			else if (no_child)
+				holders_drop(o->sh, o->fork_slot, pending);
+		}
+		if (o->fork_in_own && no_child)
 			holders_adjust(o->sh, &o->slot, -(int)o->readers, -(int)o->writers);
 		o->fork_slot = -1;
 		o->fork_in_own = false;
@@ -79,30 +120,36 @@ static void parent(void)
 	ref_unlock();
 }
 
+/* Our share of o: in the pending slot (renamed by us or by the parent), or a new slot. */
+static void child_adopt(struct ref_obj *o, uint32_t pending, uint32_t self)
+{
+	int parents_slot = o->slot;
+
+	if (o->fork_slot >= 0 && (holders_rename(o->sh, o->fork_slot, pending, self) ||
+				  holders_held_by(o->sh, o->fork_slot, self))) {
+		o->slot = o->fork_slot;
+		return;
+	}
+	o->slot = -1;
+	if (o->readers == 0 && o->writers == 0)
+		return;
+	if (holders_add(o->sh, &o->slot, self, (int)o->readers, (int)o->writers) == 0) {
+		if (o->fork_in_own)
+			holders_adjust(o->sh, &parents_slot, -(int)o->readers, -(int)o->writers);
+	} else if (o->fork_in_own) {
+		o->slot = parents_slot; /* no slot of our own: stay counted in the parent's */
+	}
+}
+
 static void child(void)
 {
 	uint32_t pending = (uint32_t)forking_parent | REF_HOLDER_PENDING;
 	uint32_t self = (uint32_t)getpid();
 	struct ref_ofd *f, *next;
 
+	children_free(&before);
 	for (struct ref_obj *o = ref_objs_locked(); o != NULL; o = o->next) {
-		int parents_slot = o->slot;
-
-		if (o->fork_slot >= 0 && holders_rename(o->sh, o->fork_slot, pending, self)) {
-			o->slot = o->fork_slot;
-		} else if (o->readers != 0 || o->writers != 0) {
-			/* Our share is in the parent's slot (or was lost with a dead parent). */
-			o->slot = -1;
-			if (holders_add(o->sh, &o->slot, self, (int)o->readers, (int)o->writers) == 0) {
-				if (o->fork_in_own)
-					holders_adjust(o->sh, &parents_slot, -(int)o->readers,
-						       -(int)o->writers);
-			} else if (o->fork_in_own) {
-				o->slot = parents_slot; /* no slot of our own: stay counted there */
-			}
-		} else {
-			o->slot = -1;
-		}
+		child_adopt(o, pending, self);
 		o->fork_slot = -1;
 		o->fork_in_own = false;
 	}

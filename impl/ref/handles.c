@@ -13,6 +13,7 @@
 
 #include "impl/ref/fifo.h"
 #include "impl/ref/holders.h"
+#include "impl/ref/ofd_flags.h"
 
 /* As RLIMIT_NOFILE would: a bound, so that a leak shows up as -EMFILE. */
 #define HANDLES_MAX 65536
@@ -96,6 +97,7 @@ int ref_ofd_new_locked(struct ref_obj *obj, int accmode, bool nonblock, struct r
 		free(ofd);
 		return err;
 	}
+	ofd->flags_idx = ofd_flags_claim(obj->sh, nonblock);
 	obj->readers += ofd_reads(ofd);
 	obj->writers += ofd_writes(ofd);
 	obj->refs++;
@@ -124,6 +126,8 @@ static bool ofd_detach_locked(struct ref_ofd *ofd)
 		ofd->next->prev = ofd->prev;
 	obj->readers -= ofd_reads(ofd);
 	obj->writers -= ofd_writes(ofd);
+	if (ofd->flags_idx >= 0)
+		ofd_flags_hold(obj->sh, ofd->flags_idx, -1);
 	if (obj->slot >= 0)
 		holders_adjust(obj->sh, &obj->slot, -(int)ofd_reads(ofd), -(int)ofd_writes(ofd));
 	if (--obj->refs > 0)
@@ -147,6 +151,21 @@ static void ofd_finish(struct ref_ofd *ofd, bool last)
 	if (last)
 		ref_obj_discard(obj);
 	free(ofd);
+}
+
+bool ref_ofd_nonblock(const struct ref_ofd *f)
+{
+	if (f->flags_idx >= 0)
+		return ofd_flags_nonblock(f->obj->sh, f->flags_idx);
+	return atomic_load(&f->nonblock) != 0;
+}
+
+void ref_ofd_set_nonblock(struct ref_ofd *f, bool on)
+{
+	if (f->flags_idx >= 0)
+		ofd_flags_set_nonblock(f->obj->sh, f->flags_idx, on);
+	else
+		atomic_store(&f->nonblock, on);
 }
 
 void ref_ofd_abandon(struct ref_ofd *ofd)

@@ -45,7 +45,8 @@ struct ref_ofd {
 	struct ref_ofd *prev, *next; /* every open description of the process */
 	struct ref_obj *obj;
 	int accmode;                 /* O_RDONLY, O_WRONLY or O_RDWR */
-	_Atomic int nonblock;
+	int flags_idx;               /* its word in sh->ofd (ofd_flags.h); -1: none */
+	_Atomic int nonblock;        /* O_NONBLOCK when flags_idx is -1 */
 	/*
 	 * A FIFO opened O_RDONLY|O_NONBLOCK while no writer held it reports no
 	 * POLLHUP until some writer has opened it since (Linux fifo_open()):
@@ -59,6 +60,10 @@ struct ref_ofd {
 
 static inline bool ofd_reads(const struct ref_ofd *f) { return f->accmode != O_WRONLY; }
 static inline bool ofd_writes(const struct ref_ofd *f) { return f->accmode != O_RDONLY; }
+
+/* fcntl(F_GETFL/F_SETFL) of O_NONBLOCK, shared with the other holders of the description. */
+bool ref_ofd_nonblock(const struct ref_ofd *f);
+void ref_ofd_set_nonblock(struct ref_ofd *f, bool on);
 
 /* The process-wide lock (handles.c); fork.c holds it across fork(). */
 void ref_lock(void);

@@ -29,7 +29,7 @@ static bool holder_alive(uint32_t holder)
 {
 	pid_t pid = pid_of(holder);
 
-	return pid == getpid() || ring_task_alive(pid);
+	return pid == getpid() || ring_process_alive(pid);
 }
 
 /*
@@ -119,21 +119,27 @@ bool holders_rename(struct ref_shared *sh, int idx, uint32_t from, uint32_t to)
 	return false;
 }
 
+bool holders_held_by(const struct ref_shared *sh, int idx, uint32_t holder)
+{
+	uint64_t w = atomic_load(&((struct ref_shared *)sh)->slot[idx]);
+
+	return w != 0 && holder_of(w) == holder;
+}
+
 static bool counts(uint64_t w, unsigned which)
 {
 	return ((which & HOLDER_READERS) && readers_of(w) != 0) ||
 	       ((which & HOLDER_WRITERS) && writers_of(w) != 0);
 }
 
-bool holders_any(const struct ref_shared *sh, unsigned which)
+bool holders_any(struct ref_shared *sh, unsigned which)
 {
-	struct ref_shared *m = (struct ref_shared *)sh;
 	pid_t self = getpid();
 	bool others = false;
 
-	/* Ourselves first: no /proc read when this process holds such an end. */
+	/* Ourselves first: no liveness check when this process holds such an end. */
 	for (int i = 0; i < REF_SLOTS; i++) {
-		uint64_t w = atomic_load(&m->slot[i]);
+		uint64_t w = atomic_load(&sh->slot[i]);
 
 		if (!counts(w, which))
 			continue;
@@ -144,10 +150,14 @@ bool holders_any(const struct ref_shared *sh, unsigned which)
 	if (!others)
 		return false;
 	for (int i = 0; i < REF_SLOTS; i++) {
-		uint64_t w = atomic_load(&m->slot[i]);
+		uint64_t w = atomic_load(&sh->slot[i]);
 
-		if (counts(w, which) && ring_task_alive(pid_of(holder_of(w))))
+		if (!counts(w, which))
+			continue;
+		if (ring_process_alive(pid_of(holder_of(w))))
 			return true;
+		/* Died holding it: free the slot, so that nobody pays to ask again. */
+		cas(sh, i, &w, 0);
 	}
 	return false;
 }

@@ -44,12 +44,16 @@ bool holders_drop(struct ref_shared *sh, int idx, uint32_t holder);
 /* Renames slot idx's holder from `from` to `to` if `from` still holds it. */
 bool holders_rename(struct ref_shared *sh, int idx, uint32_t from, uint32_t to);
 
+/* Whether `holder` holds slot idx now. */
+bool holders_held_by(const struct ref_shared *sh, int idx, uint32_t holder);
+
 /*
  * True when a live process holds an end of the given kind(s): `which` is
  * HOLDER_READERS, HOLDER_WRITERS or both (either one).  The caller's own
- * process counts without a look at /proc; others cost a liveness check.
+ * process counts without further ado; another costs a liveness check
+ * (ring_process_alive), and the slot of one found dead is freed.
  */
-bool holders_any(const struct ref_shared *sh, unsigned which);
+bool holders_any(struct ref_shared *sh, unsigned which);
 
 /* Frees the slots of holders that are dead. */
 void holders_forget_dead(struct ref_shared *sh);

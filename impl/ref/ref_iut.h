@@ -18,8 +18,9 @@
  *     larger than PIPE_BUF takes every free byte, not whole pages;
  *   - a signal that arrives during a blocked call is acted on at the end
  *     of the current futex sleep (up to RING_SLICE_MS later);
- *   - O_NONBLOCK set after fork() is not shared between parent and child
- *     (it is between handles made by dup());
+ *   - O_NONBLOCK is shared with fork() children through a table of
+ *     REF_OFDS words per pipe; open descriptions beyond that (more than 128
+ *     opens of one FIFO alive at once) keep it per process;
  *   - handles do not survive exec(), and a process that exec()s keeps
  *     counting as a holder until it exits;
  *   - a parent killed between fork() and its child's first instruction
@@ -37,13 +38,13 @@
 #include "ipcconf/iut.h"
 
 /* "ref": default capacity 65536, as Linux. */
-const struct ipcconf_iut *ipcconf_ref_iut(void);
+__attribute__((visibility("default"))) const struct ipcconf_iut *ipcconf_ref_iut(void);
 
 /*
  * "ref-small": legal but unusual, to shake out clauses that assume more
  * than POSIX promises: default capacity 4096 (one page, the least Linux
  * allows), and reads return at most 1000 bytes (short reads are legal).
  */
-const struct ipcconf_iut *ipcconf_ref_small_iut(void);
+__attribute__((visibility("default"))) const struct ipcconf_iut *ipcconf_ref_small_iut(void);
 
 #endif /* IPCCONF_IMPL_REF_IUT_H */

@@ -22,7 +22,7 @@
 #include "impl/ring/ring.h"
 
 #define REF_MAGIC 0x46455249u /* "IREF" in memory on little-endian */
-#define REF_VERSION 1u
+#define REF_VERSION 2u
 
 #define REF_PIPE_BUF 4096u                /* writes up to this are atomic */
 #define REF_MIN_CAPACITY 4096u            /* F_SETPIPE_SZ rounds up to this */
@@ -32,6 +32,9 @@
 
 /* Processes holding one pipe at once; a dead holder's slot is reused. */
 #define REF_SLOTS 256
+
+/* Open descriptions of one pipe with shared status flags (ofd_flags.h). */
+#define REF_OFDS 128
 
 enum ref_kind {
 	REF_KIND_PIPE = 1,
@@ -68,6 +71,8 @@ struct ref_shared {
 	_Atomic uint32_t opens_r;
 	_Atomic uint32_t opens_w;
 	_Alignas(64) _Atomic uint64_t slot[REF_SLOTS];
+	/* Status flags of open descriptions (ofd_flags.h). */
+	_Atomic uint32_t ofd[REF_OFDS];
 };
 
 _Static_assert(sizeof(struct ref_shared) <= REF_RING_OFFSET, "ref header outgrew its page");

@@ -32,7 +32,7 @@ static int readers_present(void *ctx)
 static ssize_t ref_read(int h, void *buf, size_t len)
 {
 	struct ref_ofd *f = ref_handle_get(h);
-	struct ring_block b = { .timeout_ms = -1, .peer = writers_present };
+	struct ring_block b = { .peer = writers_present };
 	ssize_t n;
 
 	if (f == NULL)
@@ -45,7 +45,7 @@ static ssize_t ref_read(int h, void *buf, size_t len)
 		len = f->obj->read_max;
 	if (len > SSIZE_MAX)
 		len = SSIZE_MAX;
-	b.nonblock = atomic_load(&f->nonblock);
+	b.nonblock = ref_ofd_nonblock(f);
 	b.ctx = f->obj;
 	n = ring_pop(&f->obj->ring, buf, len, &b);
 	ref_handle_put(f);
@@ -55,8 +55,7 @@ static ssize_t ref_read(int h, void *buf, size_t len)
 static ssize_t ref_write(int h, const void *buf, size_t len)
 {
 	struct ref_ofd *f = ref_handle_get(h);
-	struct ring_block b = { .timeout_ms = -1, .atomic_max = REF_PIPE_BUF,
-				.peer = readers_present };
+	struct ring_block b = { .atomic_max = REF_PIPE_BUF, .peer = readers_present };
 	ssize_t n;
 
 	if (f == NULL)
@@ -67,7 +66,7 @@ static ssize_t ref_write(int h, const void *buf, size_t len)
 	}
 	if (len > SSIZE_MAX)
 		len = SSIZE_MAX;
-	b.nonblock = atomic_load(&f->nonblock);
+	b.nonblock = ref_ofd_nonblock(f);
 	b.ctx = f->obj;
 	n = ring_push(&f->obj->ring, buf, len, &b);
 	ref_handle_put(f);
@@ -98,7 +97,7 @@ static int ref_get_nonblock(int h)
 
 	if (f == NULL)
 		return -EBADF;
-	on = atomic_load(&f->nonblock);
+	on = ref_ofd_nonblock(f);
 	ref_handle_put(f);
 	return on;
 }
@@ -109,7 +108,7 @@ static int ref_set_nonblock(int h, int on)
 
 	if (f == NULL)
 		return -EBADF;
-	atomic_store(&f->nonblock, on != 0);
+	ref_ofd_set_nonblock(f, on != 0);
 	ref_handle_put(f);
 	return 0;
 }
@@ -164,8 +163,9 @@ static int ref_poll(int h, short events, int timeout_ms)
 	int started = 0;
 	int mask;
 
+	/* poll(2) reports a descriptor that is not open in revents, not as an error. */
 	if (f == NULL)
-		return -EBADF;
+		return POLLNVAL;
 	/* Readers' events change with data_seq, writers' with room_seq; closes bump both. */
 	if (ofd_reads(f) && ((events & (POLLIN | POLLRDNORM)) || !ofd_writes(f)))
 		seq = ring_data_seq(&f->obj->ring, &waiters);

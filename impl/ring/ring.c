@@ -103,6 +103,29 @@ int ring_check(const void *mem, size_t len)
 	return 0;
 }
 
+int ring_recover(void *mem, size_t len)
+{
+	struct ring_hdr *h = mem;
+	uint32_t cap;
+	int err = ring_check(mem, len);
+
+	if (err == -EPROTO)
+		return err;
+	/* Nobody else is here (the caller's promise): plain relaxed stores do. */
+	cap = atomic_load_explicit(&h->capacity, memory_order_relaxed);
+	if (!is_pow2(cap) || cap > h->data_size)
+		atomic_store_explicit(&h->capacity, h->data_size, memory_order_relaxed);
+	atomic_store_explicit(&h->head, atomic_load_explicit(&h->tail, memory_order_relaxed),
+			      memory_order_relaxed);
+	atomic_store_explicit(&h->c_lock, 0, memory_order_relaxed);
+	atomic_store_explicit(&h->p_lock, 0, memory_order_relaxed);
+	atomic_store_explicit(&h->room_waiters, 0, memory_order_relaxed);
+	atomic_store_explicit(&h->data_waiters, 0, memory_order_relaxed);
+	/* release: a process attaching afterwards (acquire in ring_check) sees it all. */
+	atomic_thread_fence(memory_order_release);
+	return ring_check(mem, len);
+}
+
 int ring_attach(struct ring *r, void *mem, size_t len)
 {
 	int err = ring_check(mem, len);

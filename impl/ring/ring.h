@@ -132,6 +132,17 @@ int ring_init(void *mem, size_t len, uint32_t data_size, uint32_t capacity);
  */
 int ring_check(const void *mem, size_t len);
 
+/*
+ * Makes a ring whose state is inconsistent (ring_check() says -EUCLEAN)
+ * usable again: discards the buffered bytes, frees both locks, clears the
+ * waiter counts and brings a bad capacity back to data_size.  Only while
+ * no process operates on the ring (after every holder died, or between
+ * the steps of a fuzz harness).  A region that is not a ring (-EPROTO)
+ * stays refused.  A lock word that names a live, unrelated thread is
+ * otherwise indistinguishable from a holder: this is the way out.
+ */
+int ring_recover(void *mem, size_t len);
+
 /* ring_check(), then fills in `r` for the other functions. */
 int ring_attach(struct ring *r, void *mem, size_t len);
 
@@ -181,7 +192,7 @@ _Atomic uint32_t *ring_room_seq(struct ring *r, _Atomic uint32_t **waiters);
  */
 struct ring_block {
 	int nonblock;       /* never sleep: -EAGAIN (or the partial count) */
-	int timeout_ms;     /* bound on the whole call; negative: none (set it!) */
+	int timeout_ms;     /* bound on the time spent blocked, in ms; <= 0: none */
 	size_t atomic_max;  /* pushes of 1..atomic_max bytes are all-or-nothing */
 	/*
 	 * Is the other side still there?  Asked before every attempt and

@@ -13,7 +13,7 @@ static int wait_on(struct ring_waiter *w, bool *started, const struct ring_block
 		   _Atomic uint32_t *seq, uint32_t seen, _Atomic uint32_t *waiters)
 {
 	if (!*started) {
-		ring_waiter_begin(w, b->timeout_ms);
+		ring_waiter_begin(w, b->timeout_ms > 0 ? b->timeout_ms : -1);
 		*started = true;
 	}
 	return ring_waiter_wait(w, seq, seen, waiters);

@@ -119,6 +119,26 @@ static void test_check_finds_each_corruption(void)
 	}
 }
 
+/* Every state corruption is recoverable; a region that is no ring is not. */
+static void test_recover_restores_state(void)
+{
+	for (size_t i = 0; i < sizeof(corruptions) / sizeof(corruptions[0]); i++) {
+		struct fixture f;
+
+		fixture_open(&f, DATA_SIZE, DATA_SIZE);
+		corruptions[i].corrupt(f.r.hdr);
+		f.r.hdr->p_lock = 1; /* "held" by init: alive, and never releasing */
+		if (corruptions[i].expect == -EUCLEAN) {
+			CU_ASSERT_EQUAL(ring_recover(f.mem, f.len), 0);
+			CU_ASSERT_EQUAL(ring_try_push(&f.r, "ok", 2, 1), 2);
+			CU_ASSERT_EQUAL(ring_used(&f.r), 2);
+		} else {
+			CU_ASSERT_EQUAL(ring_recover(f.mem, f.len), -EPROTO);
+		}
+		fixture_close(&f);
+	}
+}
+
 /* Attached first, corrupted later: operations refuse instead of straying. */
 static void test_ops_refuse_corrupted_header(void)
 {
@@ -250,7 +270,7 @@ static void *pop_thread(void *arg)
 
 static void test_pop_blocks_until_push(void)
 {
-	struct pop_job j = { .b.timeout_ms = -1 };
+	struct pop_job j = { 0 };
 	struct fixture f;
 	pthread_t t;
 
@@ -285,7 +305,7 @@ static void *push_thread(void *arg)
 static void test_push_blocks_until_room(void)
 {
 	static unsigned char in[1000], out[1000];
-	struct push_job j = { .b.timeout_ms = -1, .b.atomic_max = 16, .buf = in, .len = sizeof(in) };
+	struct push_job j = { .b.atomic_max = 16, .buf = in, .len = sizeof(in) };
 	struct fixture f;
 	size_t got = 0;
 	pthread_t t;
@@ -297,7 +317,7 @@ static void test_push_blocks_until_room(void)
 	CU_ASSERT_FATAL(pthread_create(&t, NULL, push_thread, &j) == 0);
 	await_waiter(&f.r.hdr->room_waiters);
 	while (got < sizeof(out)) {
-		struct ring_block b = { .timeout_ms = -1 };
+		struct ring_block b = { 0 };
 		ssize_t k = ring_pop(&f.r, out + got, 37, &b);
 
 		CU_ASSERT_FATAL(k > 0);
@@ -316,7 +336,7 @@ static int peer_absent(void *ctx)
 
 static void test_peer_gone_ends_calls(void)
 {
-	struct ring_block b = { .timeout_ms = -1, .peer = peer_absent, .atomic_max = 16 };
+	struct ring_block b = { .peer = peer_absent, .atomic_max = 16 };
 	unsigned char buf[80] = { 0 };
 	struct fixture f;
 
@@ -369,7 +389,7 @@ static void catch_usr1(int flags)
 
 static void test_signal_interrupts_pop(void)
 {
-	struct pop_job j = { .b.timeout_ms = -1 };
+	struct pop_job j = { 0 };
 	struct fixture f;
 	pthread_t t;
 
@@ -390,7 +410,7 @@ static void test_signal_interrupts_pop(void)
 /* With SA_RESTART the handler runs and the pop goes on, as read(2) would. */
 static void test_sa_restart_resumes_pop(void)
 {
-	struct pop_job j = { .b.timeout_ms = -1 };
+	struct pop_job j = { 0 };
 	struct fixture f;
 	pthread_t t;
 
@@ -455,25 +475,39 @@ static void test_fork_child_streams(void)
 	fixture_close(&f);
 }
 
-/* A process that exited: reaped (gone) or not (a zombie). */
+/* A process running, exited but not reaped (a zombie), reaped. */
 static void test_task_alive(void)
 {
 	siginfo_t si;
 	pid_t pid;
 
+	int gate[2];
+	char c;
+
 	CU_ASSERT(ring_task_alive(getpid()));
 	CU_ASSERT(ring_task_alive(ring_self_tid()));
+	CU_ASSERT(ring_process_alive(getpid()));
 	CU_ASSERT(!ring_task_alive(0));
 	CU_ASSERT(!ring_task_alive(-1));
+	CU_ASSERT(!ring_process_alive(0));
+	CU_ASSERT_FATAL(pipe(gate) == 0);
 	pid = fork();
 	CU_ASSERT_FATAL(pid >= 0);
-	if (pid == 0)
-		_exit(0);
+	if (pid == 0) {
+		close(gate[1]);
+		_exit(read(gate[0], &c, 1) == 0 ? 0 : 1); /* runs until the parent says */
+	}
+	close(gate[0]);
+	CU_ASSERT(ring_task_alive(pid));
+	CU_ASSERT(ring_process_alive(pid)); /* now cached */
+	close(gate[1]);
 	/* WNOWAIT: wait for the exit but leave the zombie in place. */
 	CU_ASSERT_EQUAL(waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT), 0);
 	CU_ASSERT(!ring_task_alive(pid));
+	CU_ASSERT(!ring_process_alive(pid));
 	CU_ASSERT_EQUAL(waitpid(pid, NULL, 0), pid);
 	CU_ASSERT(!ring_task_alive(pid));
+	CU_ASSERT(!ring_process_alive(pid));
 }
 
 /* A producer killed inside its critical section must not wedge the ring. */
@@ -629,6 +663,7 @@ int main(void)
 		{ "init rejects bad geometry", test_init_rejects_bad_geometry },
 		{ "check finds each corruption", test_check_finds_each_corruption },
 		{ "operations refuse a corrupted header", test_ops_refuse_corrupted_header },
+		{ "recover restores a corrupted state", test_recover_restores_state },
 		{ "wrap-around keeps order", test_wraparound_keeps_order },
 		{ "all-or-nothing pushes", test_all_or_nothing },
 		{ "set_capacity moves buffered data", test_set_capacity_moves_data },

@@ -1,15 +1,18 @@
 /*
- * Liveness of a task, as seen through /proc, and the cached thread id.
+ * Liveness of a task, through /proc or a cached pidfd, and the cached
+ * thread id.
  */
 #define _GNU_SOURCE
 #include "impl/ring/task_alive.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 /* When /proc cannot answer, existence is the best we can still tell. */
@@ -69,24 +72,106 @@ bool ring_task_alive(pid_t id)
 	}
 }
 
-static __thread pid_t cached_tid;
-static pthread_once_t tid_once = PTHREAD_ONCE_INIT;
+static struct {
+	pid_t pid;
+	int fd;
+} pidfds[RING_PIDFD_CACHE];
+static unsigned pidfd_victim;
+static pthread_mutex_t pidfd_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* Runs in the fork child, on the one thread it has: its id is new. */
-static void forget_tid(void)
+static void forget_pidfd(unsigned i)
 {
-	cached_tid = 0;
+	close(pidfds[i].fd);
+	pidfds[i].pid = 0;
 }
 
-static void register_forget(void)
+/* The cached pidfd for pid, opening one (and evicting another) if needed. */
+static int pidfd_for(pid_t pid)
 {
-	pthread_atfork(NULL, NULL, forget_tid);
+	unsigned i;
+	int fd;
+
+	for (i = 0; i < RING_PIDFD_CACHE; i++)
+		if (pidfds[i].pid == pid)
+			return pidfds[i].fd;
+	fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (fd < 0)
+		return -errno;
+	for (i = 0; i < RING_PIDFD_CACHE && pidfds[i].pid != 0; i++)
+		;
+	if (i == RING_PIDFD_CACHE) {
+		i = pidfd_victim++ % RING_PIDFD_CACHE;
+		forget_pidfd(i);
+	}
+	pidfds[i].pid = pid;
+	pidfds[i].fd = fd;
+	return fd;
+}
+
+bool ring_process_alive(pid_t pid)
+{
+	struct pollfd p;
+	bool alive;
+	int r;
+
+	if (pid <= 0)
+		return false;
+	pthread_mutex_lock(&pidfd_lock);
+	p.fd = pidfd_for(pid);
+	if (p.fd < 0) {
+		pthread_mutex_unlock(&pidfd_lock);
+		if (p.fd == -ESRCH)
+			return false;
+		return ring_task_alive(pid); /* no pidfds here (or no descriptors left) */
+	}
+	p.events = POLLIN;
+	do
+		r = poll(&p, 1, 0);
+	while (r < 0 && errno == EINTR);
+	alive = r == 0;
+	if (!alive) {
+		/* Forget it: the pid may come back as another process. */
+		for (unsigned i = 0; i < RING_PIDFD_CACHE; i++)
+			if (pidfds[i].pid == pid)
+				forget_pidfd(i);
+	}
+	pthread_mutex_unlock(&pidfd_lock);
+	return alive;
+}
+
+static __thread pid_t cached_tid;
+static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
+
+/* A thread of the parent may be inside ring_process_alive() at fork(). */
+static void lock_pidfds(void)
+{
+	pthread_mutex_lock(&pidfd_lock);
+}
+
+static void unlock_pidfds(void)
+{
+	pthread_mutex_unlock(&pidfd_lock);
+}
+
+/*
+ * Runs in the fork child, on the one thread it has: its id is new.  The
+ * pidfds stay valid there (inherited, same processes).
+ */
+static void child_after_fork(void)
+{
+	cached_tid = 0;
+	pthread_mutex_unlock(&pidfd_lock);
+}
+
+static void register_fork_handlers(void)
+{
+	pthread_atfork(lock_pidfds, unlock_pidfds, child_after_fork);
 }
 
 pid_t ring_self_tid(void)
 {
 	if (cached_tid == 0) {
-		pthread_once(&tid_once, register_forget);
+		pthread_once(&fork_once, register_fork_handlers);
 		cached_tid = gettid();
 	}
 	return cached_tid;

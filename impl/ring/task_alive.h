@@ -22,6 +22,18 @@
 bool ring_task_alive(pid_t id);
 
 /*
+ * ring_task_alive() for a process id, answered by one poll() of a pidfd
+ * cached per pid (a pidfd becomes readable when its process exits, zombie
+ * or not), so that it is cheap enough to ask on every write.  The cached
+ * pidfd keeps pointing at the process it was opened for, so a pid reused
+ * later is not mistaken for it.  Falls back on ring_task_alive() where
+ * pidfd_open(2) is missing.  Uses up to RING_PIDFD_CACHE descriptors
+ * (close-on-exec).
+ */
+#define RING_PIDFD_CACHE 32
+bool ring_process_alive(pid_t pid);
+
+/*
  * The calling thread's id, cached per thread.  The cache is reset in a
  * fork child (the forking thread's id changes there); a child made by a
  * raw clone() that bypasses pthread_atfork sees a stale value.
