@@ -479,6 +479,14 @@ static int cmd_run(struct options *o)
 	return failed ? 1 : 0;
 }
 
+static volatile pid_t pid1_worker;
+
+static void forward_to_worker(int sig)
+{
+	if (pid1_worker > 0)
+		kill(pid1_worker, sig);
+}
+
 /*
  * As PID 1 (`runsc do`, a container), default signal actions differ and
  * every orphan of the system is ours to reap.  So PID 1 only reaps and
@@ -495,6 +503,12 @@ static void stay_out_of_pid_1(void)
 	}
 	if (worker == 0)
 		return;
+	pid1_worker = worker;
+	/* PID 1 ignores signals it has no handler for: pass the stop requests on. */
+	struct sigaction fwd = { .sa_handler = forward_to_worker };
+	sigaction(SIGINT, &fwd, NULL);
+	sigaction(SIGTERM, &fwd, NULL);
+	sigaction(SIGHUP, &fwd, NULL);
 	for (;;) {
 		int st;
 		pid_t r = waitpid(-1, &st, 0);
