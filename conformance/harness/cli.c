@@ -41,7 +41,7 @@ static const char usage_text[] =
 	"  --impl SPEC           'os' (the system's primitives, default), 'ref' (ipcconf's\n"
 	"                        user-space reference), 'ref-small', or a plug-in .so path\n"
 	"  --mechanism M,...     pipe, fifo (later: signal, msgq, mq, shm, sem, socket)\n"
-	"  --clause PAT,...      clause ids: a glob, or a dotted prefix (pipe.read)\n"
+	"  --clause PAT,...      clause ids: a glob (pipe.*.eof*), or a prefix (pipe.read)\n"
 	"  --timeout-mul X       scale every bound, for slow platforms (env IPCCONF_TIMEOUT_MUL)\n"
 	"  --expect FILE         clauses known to fail: 'ID reason' per line; they are\n"
 	"                        reported as XFAIL, an unexpected pass as XPASS\n"

@@ -26,7 +26,9 @@ static void test_selection_by_pattern(void)
 {
 	CU_ASSERT_TRUE(ipcconf_clause_selected(&read_consumes, NULL, "pipe.read"));
 	CU_ASSERT_TRUE(ipcconf_clause_selected(&read_consumes, NULL, "pipe.read.consumes"));
-	CU_ASSERT_FALSE(ipcconf_clause_selected(&read_consumes, NULL, "pipe.rea"));
+	CU_ASSERT_TRUE(ipcconf_clause_selected(&read_consumes, NULL, "pipe.read.con"));
+	CU_ASSERT_FALSE(ipcconf_clause_selected(&read_consumes, NULL, "pipe.write"));
+	CU_ASSERT_FALSE(ipcconf_clause_selected(&read_consumes, NULL, "read"));
 	CU_ASSERT_TRUE(ipcconf_clause_selected(&read_consumes, NULL, "pipe.*.consumes"));
 	CU_ASSERT_TRUE(ipcconf_clause_selected(&read_consumes, NULL, "fifo.*,pipe.read"));
 	CU_ASSERT_FALSE(ipcconf_clause_selected(&fifo_open, NULL, "pipe.*"));

@@ -98,8 +98,7 @@ static int pattern_matches(const char *item, void *arg)
 	const char *id = arg;
 	if (strpbrk(item, "*?["))
 		return fnmatch(item, id, 0) == 0;
-	size_t len = strlen(item);
-	return !strncmp(item, id, len) && (id[len] == '\0' || id[len] == '.');
+	return !strncmp(item, id, strlen(item));
 }
 
 int ipcconf_clause_selected(const struct ipcconf_clause *c, const char *mechanisms,

@@ -21,9 +21,10 @@ const struct ipcconf_clause *const *ipcconf_all_clauses(size_t *n);
 /*
  * Whether clause `c` is selected by a comma-separated mechanism list (NULL:
  * all) and a comma-separated list of clause patterns (NULL: all).  A
- * pattern with *, ? or [ is an fnmatch(3) glob; otherwise it matches the id
- * exactly or any id it is a dotted prefix of ("pipe.read" selects
- * "pipe.read.consumes").
+ * pattern with *, ? or [ is an fnmatch(3) glob; otherwise it selects every
+ * id it is a prefix of ("pipe.read" selects "pipe.read.consumes", and
+ * "pipe.read.eof" every end-of-file clause), as Bazel's --test_filter users
+ * expect.
  */
 int ipcconf_clause_selected(const struct ipcconf_clause *c, const char *mechanisms,
 			    const char *patterns);
