@@ -1,6 +1,7 @@
 /*
  * The byte ring: layout, validation, and the non-blocking operations.
- * Blocking push and pop are in ring_block.c.
+ * Blocking push and pop are in ring_block.c; record mode, which shares the
+ * layout and validation, in ring_record.c.
  */
 #define _GNU_SOURCE
 #include "impl/ring/ring.h"
@@ -13,6 +14,7 @@
 
 #include "impl/ring/ring_futex.h"
 #include "impl/ring/ring_lock.h"
+#include "impl/ring/ring_record.h"
 
 _Static_assert(ATOMIC_LLONG_LOCK_FREE == 2, "head/tail must be lock-free to be shared");
 _Static_assert(sizeof(struct ring_hdr) <= RING_HDR_SIZE, "header outgrew RING_HDR_SIZE");
@@ -32,16 +34,25 @@ size_t ring_region_size(uint32_t data_size)
 	return (size_t)RING_HDR_SIZE + data_size;
 }
 
-int ring_init(void *mem, size_t len, uint32_t data_size, uint32_t capacity)
+/* The smallest capacity a mode allows: a record header must fit in one lap. */
+static uint32_t min_capacity(uint16_t mode)
+{
+	return mode == RING_MODE_RECORDS ? RING_REC_ALIGN : 1;
+}
+
+int ring_init_mode(void *mem, size_t len, uint32_t data_size, uint32_t capacity, uint16_t mode,
+		   uint32_t flags)
 {
 	struct ring_hdr *h = mem;
 
 	if (!is_pow2(data_size) || data_size > RING_DATA_MAX || !is_pow2(capacity) ||
-	    capacity > data_size || len < ring_region_size(data_size))
+	    capacity > data_size || capacity < min_capacity(mode) ||
+	    len < ring_region_size(data_size))
 		return -EINVAL;
 	memset(h, 0, RING_HDR_SIZE);
 	h->version = RING_VERSION;
-	h->mode = RING_MODE_BYTES;
+	h->mode = mode;
+	h->flags = flags;
 	h->hdr_size = RING_HDR_SIZE;
 	h->data_size = data_size;
 	atomic_init(&h->capacity, capacity);
@@ -55,6 +66,11 @@ int ring_init(void *mem, size_t len, uint32_t data_size, uint32_t capacity)
 	return 0;
 }
 
+int ring_init(void *mem, size_t len, uint32_t data_size, uint32_t capacity)
+{
+	return ring_init_mode(mem, len, data_size, capacity, RING_MODE_BYTES, 0);
+}
+
 /*
  * head and tail are two words: read head, tail, head again, and accept
  * only when head did not move, so that tail - head is a difference that
@@ -62,10 +78,10 @@ int ring_init(void *mem, size_t len, uint32_t data_size, uint32_t capacity)
  * consumer moves head once per memcpy, so this settles at once; after
  * many retries the last pair is returned and may look inconsistent.
  */
-static uint64_t used_snapshot(const struct ring_hdr *h)
+static uint64_t used_snapshot(const struct ring_hdr *h, uint64_t *head_out)
 {
 	struct ring_hdr *m = (struct ring_hdr *)h;
-	uint64_t head, tail;
+	uint64_t head = 0, tail = 0;
 
 	for (int i = 0; i < 1000; i++) {
 		head = atomic_load_explicit(&m->head, memory_order_acquire);
@@ -73,32 +89,43 @@ static uint64_t used_snapshot(const struct ring_hdr *h)
 		if (atomic_load_explicit(&m->head, memory_order_acquire) == head)
 			break;
 	}
+	*head_out = head;
 	return tail - head;
+}
+
+/* A mode this code knows, with the flags word that goes with it. */
+static bool known_mode(const struct ring_hdr *h)
+{
+	return (h->mode == RING_MODE_BYTES && h->flags == 0) ||
+	       (h->mode == RING_MODE_RECORDS && h->flags == RING_REC_FORMAT);
 }
 
 int ring_check(const void *mem, size_t len)
 {
 	const struct ring_hdr *h = mem;
 	struct ring_hdr *m = (struct ring_hdr *)mem;
-	uint32_t cap, cap_again;
-	uint64_t used;
+	uint32_t cap, cap_again, min;
+	uint64_t used, head;
 
 	if (mem == NULL || len < RING_HDR_SIZE)
 		return -EPROTO;
 	if (atomic_load_explicit(&m->magic, memory_order_acquire) != RING_MAGIC ||
-	    h->version != RING_VERSION || h->mode != RING_MODE_BYTES ||
-	    h->hdr_size != RING_HDR_SIZE)
+	    h->version != RING_VERSION || !known_mode(h) || h->hdr_size != RING_HDR_SIZE)
 		return -EPROTO;
-	if (!is_pow2(h->data_size) || h->data_size > RING_DATA_MAX ||
+	min = min_capacity(h->mode);
+	if (!is_pow2(h->data_size) || h->data_size > RING_DATA_MAX || h->data_size < min ||
 	    len < ring_region_size(h->data_size))
 		return -EPROTO;
 	/* A capacity change between the reads would pair a size with the wrong counts. */
 	do {
 		cap = atomic_load_explicit(&m->capacity, memory_order_acquire);
-		used = used_snapshot(h);
+		used = used_snapshot(h, &head);
 		cap_again = atomic_load_explicit(&m->capacity, memory_order_acquire);
 	} while (cap != cap_again);
-	if (!is_pow2(cap) || cap > h->data_size || used > cap)
+	if (!is_pow2(cap) || cap > h->data_size || cap < min || used > cap)
+		return -EUCLEAN;
+	/* Records start at multiples of the alignment, and head and tail at records. */
+	if (h->mode == RING_MODE_RECORDS && ((head | used) & (RING_REC_ALIGN - 1)) != 0)
 		return -EUCLEAN;
 	return 0;
 }
@@ -107,16 +134,21 @@ int ring_recover(void *mem, size_t len)
 {
 	struct ring_hdr *h = mem;
 	uint32_t cap;
+	uint64_t tail;
 	int err = ring_check(mem, len);
 
 	if (err == -EPROTO)
 		return err;
 	/* Nobody else is here (the caller's promise): plain relaxed stores do. */
 	cap = atomic_load_explicit(&h->capacity, memory_order_relaxed);
-	if (!is_pow2(cap) || cap > h->data_size)
+	if (!is_pow2(cap) || cap > h->data_size || cap < min_capacity(h->mode))
 		atomic_store_explicit(&h->capacity, h->data_size, memory_order_relaxed);
-	atomic_store_explicit(&h->head, atomic_load_explicit(&h->tail, memory_order_relaxed),
-			      memory_order_relaxed);
+	tail = atomic_load_explicit(&h->tail, memory_order_relaxed);
+	/* The next record must start aligned: round a bad tail up, never down onto old data. */
+	if (h->mode == RING_MODE_RECORDS)
+		tail = (tail + RING_REC_ALIGN - 1) & ~(uint64_t)(RING_REC_ALIGN - 1);
+	atomic_store_explicit(&h->tail, tail, memory_order_relaxed);
+	atomic_store_explicit(&h->head, tail, memory_order_relaxed);
 	atomic_store_explicit(&h->c_lock, 0, memory_order_relaxed);
 	atomic_store_explicit(&h->p_lock, 0, memory_order_relaxed);
 	atomic_store_explicit(&h->room_waiters, 0, memory_order_relaxed);
@@ -135,38 +167,40 @@ int ring_attach(struct ring *r, void *mem, size_t len)
 	r->hdr = mem;
 	r->data = (unsigned char *)mem + RING_HDR_SIZE;
 	r->data_size = r->hdr->data_size;
+	r->mode = r->hdr->mode;
 	return 0;
 }
 
 /*
  * The capacity as the data area allows it: anything else means the header
- * was overwritten, and using it as a mask could reach outside data[].
+ * was overwritten, and using it as a mask could reach outside data[] (or,
+ * in record mode, split a record header at the wrap point).
  */
-static long checked_capacity(const struct ring *r)
+long ring_checked_capacity(const struct ring *r)
 {
 	uint32_t cap = atomic_load_explicit(&r->hdr->capacity, memory_order_relaxed);
 
-	if (!is_pow2(cap) || cap > r->data_size)
+	if (!is_pow2(cap) || cap > r->data_size || cap < min_capacity(r->mode))
 		return -EUCLEAN;
 	return cap;
 }
 
 long ring_capacity(const struct ring *r)
 {
-	return checked_capacity(r);
+	return ring_checked_capacity(r);
 }
 
 long ring_used(const struct ring *r)
 {
-	long cap = checked_capacity(r);
-	uint64_t used;
+	long cap = ring_checked_capacity(r);
+	uint64_t used, head;
 
 	if (cap < 0)
 		return cap;
-	used = used_snapshot(r->hdr);
+	used = used_snapshot(r->hdr, &head);
 	if (used > (uint64_t)cap) {
 		/* Perhaps a capacity change in between; judge against the new one. */
-		cap = checked_capacity(r);
+		cap = ring_checked_capacity(r);
 		if (cap < 0 || used > (uint64_t)cap)
 			return -EUCLEAN;
 	}
@@ -174,24 +208,32 @@ long ring_used(const struct ring *r)
 }
 
 /* Copies n <= cap bytes into the ring at stream position pos, wrapping. */
-static void copy_in(const struct ring *r, uint32_t cap, uint64_t pos, const unsigned char *src,
-		    size_t n)
+void ring_copy_in(const struct ring *r, uint32_t cap, uint64_t pos, const void *src, size_t n)
 {
 	size_t off = pos & (cap - 1);
 	size_t first = cap - off < n ? cap - off : n;
 
+#ifdef IPCCONF_PLANT_RING_WRAP
+	/*
+	 * PLANTED BUG, only with --define=ipcconf_plant=ring_wrap (see
+	 * fuzz/README.md): the part before the wrap point is one byte too
+	 * long, so a wrapping copy writes data[cap] -- past the region when
+	 * the capacity is the whole data area -- and shifts the rest.
+	 */
+	if (first < n)
+		first++;
+#endif
 	memcpy(r->data + off, src, first);
-	memcpy(r->data, src + first, n - first);
+	memcpy(r->data, (const unsigned char *)src + first, n - first);
 }
 
-static void copy_out(const struct ring *r, uint32_t cap, uint64_t pos, unsigned char *dst,
-		     size_t n)
+void ring_copy_out(const struct ring *r, uint32_t cap, uint64_t pos, void *dst, size_t n)
 {
 	size_t off = pos & (cap - 1);
 	size_t first = cap - off < n ? cap - off : n;
 
 	memcpy(dst, r->data + off, first);
-	memcpy(dst + first, r->data, n - first);
+	memcpy((unsigned char *)dst + first, r->data, n - first);
 }
 
 /*
@@ -199,7 +241,7 @@ static void copy_out(const struct ring *r, uint32_t cap, uint64_t pos, unsigned 
  * with ring_waiter_wait(): see the comment there.  The syscall is skipped
  * when nobody announced a sleep.
  */
-static void announce(_Atomic uint32_t *seq, _Atomic uint32_t *waiters)
+void ring_announce(_Atomic uint32_t *seq, _Atomic uint32_t *waiters)
 {
 	atomic_fetch_add_explicit(seq, 1, memory_order_seq_cst);
 	if (atomic_load_explicit(waiters, memory_order_seq_cst) != 0)
@@ -213,10 +255,12 @@ ssize_t ring_try_push(struct ring *r, const void *buf, size_t n, int all_or_noth
 	size_t room, k;
 	long cap;
 
+	if (r->mode != RING_MODE_BYTES)
+		return -EPROTO;
 	if (n == 0)
 		return 0;
 	ring_lock(&h->p_lock);
-	cap = checked_capacity(r);
+	cap = ring_checked_capacity(r);
 	if (cap < 0) {
 		ring_unlock(&h->p_lock);
 		return cap;
@@ -240,11 +284,11 @@ ssize_t ring_try_push(struct ring *r, const void *buf, size_t n, int all_or_noth
 		return -EAGAIN;
 	}
 	k = n < room ? n : room;
-	copy_in(r, (uint32_t)cap, tail, buf, k);
+	ring_copy_in(r, (uint32_t)cap, tail, buf, k);
 	/* release: the bytes copied above are visible to whoever sees the new tail. */
 	atomic_store_explicit(&h->tail, tail + k, memory_order_release);
 	ring_unlock(&h->p_lock);
-	announce(&h->data_seq, &h->data_waiters);
+	ring_announce(&h->data_seq, &h->data_waiters);
 	return (ssize_t)k;
 }
 
@@ -255,10 +299,12 @@ ssize_t ring_try_pop(struct ring *r, void *buf, size_t n)
 	size_t k;
 	long cap;
 
+	if (r->mode != RING_MODE_BYTES)
+		return -EPROTO;
 	if (n == 0)
 		return 0;
 	ring_lock(&h->c_lock);
-	cap = checked_capacity(r);
+	cap = ring_checked_capacity(r);
 	if (cap < 0) {
 		ring_unlock(&h->c_lock);
 		return cap;
@@ -276,11 +322,11 @@ ssize_t ring_try_pop(struct ring *r, void *buf, size_t n)
 		return -EAGAIN;
 	}
 	k = n < used ? n : (size_t)used;
-	copy_out(r, (uint32_t)cap, head, buf, k);
+	ring_copy_out(r, (uint32_t)cap, head, buf, k);
 	/* release: our reads of those bytes finish before a producer may reuse them. */
 	atomic_store_explicit(&h->head, head + k, memory_order_release);
 	ring_unlock(&h->c_lock);
-	announce(&h->room_seq, &h->room_waiters);
+	ring_announce(&h->room_seq, &h->room_waiters);
 	return (ssize_t)k;
 }
 
@@ -300,8 +346,8 @@ static int relocate(struct ring *r, uint32_t old_cap, uint32_t new_cap, uint64_t
 	tmp = malloc(used);
 	if (tmp == NULL)
 		return -ENOMEM;
-	copy_out(r, old_cap, head, tmp, used);
-	copy_in(r, new_cap, head, tmp, used);
+	ring_copy_out(r, old_cap, head, tmp, used);
+	ring_copy_in(r, new_cap, head, tmp, used);
 	free(tmp);
 	return 0;
 }
@@ -317,11 +363,11 @@ static int resize(struct ring *r, uint32_t capacity, int discard)
 	long cap;
 	int err = 0;
 
-	if (!is_pow2(capacity) || capacity > r->data_size)
+	if (!is_pow2(capacity) || capacity > r->data_size || capacity < min_capacity(r->mode))
 		return -EINVAL;
 	ring_lock(&h->p_lock);
 	ring_lock(&h->c_lock);
-	cap = checked_capacity(r);
+	cap = ring_checked_capacity(r);
 	head = atomic_load_explicit(&h->head, memory_order_relaxed);
 	tail = atomic_load_explicit(&h->tail, memory_order_relaxed);
 	used = tail - head;

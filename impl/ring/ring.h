@@ -14,8 +14,10 @@
  *   OFFSET  SIZE  FIELD          DESCRIPTION
  *        0     4  magic          RING_MAGIC; anything else is not a ring
  *        4     2  version        RING_VERSION, the layout of this header
- *        6     2  mode           RING_MODE_BYTES (RING_MODE_RECORDS reserved)
- *        8     4  flags          mode-specific; 0 in byte mode
+ *        6     2  mode           RING_MODE_BYTES, or RING_MODE_RECORDS
+ *                                (variable-size records: ring_record.h)
+ *        8     4  flags          mode-specific: 0 in byte mode,
+ *                                RING_REC_FORMAT in record mode
  *       12     4  hdr_size       RING_HDR_SIZE: data[] starts here
  *       16     4  data_size      bytes of data[] in the region (power of two)
  *       20     4  capacity       bytes the ring holds now (power of two)
@@ -37,7 +39,7 @@
  * INVARIANTS (checked by ring_check(); each operation re-checks the ones
  * it relies on, because the header is shared with processes we do not
  * trust to stay correct):
- *   - magic, version, mode, hdr_size have the values above;
+ *   - magic, version, mode, flags, hdr_size have the values above;
  *   - data_size is a power of two, and hdr_size + data_size fits in the
  *     region;
  *   - capacity is a power of two and 1 <= capacity <= data_size;
@@ -45,14 +47,16 @@
  *     counters: they are only ever compared through their unsigned
  *     difference, so wrap-around (after 16 EiB) is harmless;
  *   - head changes only under c_lock, tail only under p_lock, capacity
- *     only under both (p_lock taken first).
+ *     only under both (p_lock taken first);
+ *   - record mode only: capacity >= RING_REC_ALIGN, and head and tail are
+ *     multiples of RING_REC_ALIGN (ring_record.h).
  *
- * RECORD MODE (not implemented).  A later mode can carry variable-size
- * records in the same header: `mode` says how data[] is framed, `flags`
- * and the reserved words are free for its bookkeeping, and head/tail keep
- * counting bytes (record headers included), so locks, futex words and
- * ring_check() carry over.  Byte-mode functions refuse a record-mode ring
- * (-EPROTO) rather than misread it.
+ * RECORD MODE (ring_record.h).  The same header carries variable-size
+ * records: `mode` says how data[] is framed, `flags` names the record
+ * format, and head/tail keep counting bytes (record headers included), so
+ * locks, futex words, capacity changes and ring_check() carry over.  The
+ * mode is copied into struct ring at attach time, and byte-mode pushes
+ * and pops refuse a record-mode ring (-EPROTO) rather than misread it.
  *
  * ERRORS.  Functions return a non-negative result or a negative errno:
  * -EPROTO when the region is not a ring of this version and mode,
@@ -111,6 +115,7 @@ struct ring {
 	struct ring_hdr *hdr;
 	unsigned char *data;
 	uint32_t data_size;
+	uint16_t mode; /* RING_MODE_*: decides which functions accept the ring */
 };
 
 /* Bytes of region a ring with data_size bytes of data needs. */
@@ -135,21 +140,23 @@ int ring_check(const void *mem, size_t len);
 /*
  * Makes a ring whose state is inconsistent (ring_check() says -EUCLEAN)
  * usable again: discards the buffered bytes, frees both locks, clears the
- * waiter counts and brings a bad capacity back to data_size.  Only while
- * no process operates on the ring (after every holder died, or between
- * the steps of a fuzz harness).  A region that is not a ring (-EPROTO)
- * stays refused.  A lock word that names a live, unrelated thread is
- * otherwise indistinguishable from a holder: this is the way out.
+ * waiter counts and brings a bad capacity back to data_size (in record
+ * mode it also rounds a misaligned tail up to the next record start).
+ * Only while no process operates on the ring (after every holder died, or
+ * between the steps of a fuzz harness).  A region that is not a ring
+ * (-EPROTO) stays refused.  A lock word that names a live, unrelated
+ * thread is otherwise indistinguishable from a holder: this is the way out.
  */
 int ring_recover(void *mem, size_t len);
 
-/* ring_check(), then fills in `r` for the other functions. */
+/* ring_check(), then fills in `r` for the other functions (either mode). */
 int ring_attach(struct ring *r, void *mem, size_t len);
 
 /*
  * Non-blocking push of n bytes.  With all_or_nothing, either all n bytes
  * go in (n returned) or none (-EAGAIN); otherwise as many as fit, at
- * least 1, or -EAGAIN when full.  0 for n == 0.
+ * least 1, or -EAGAIN when full.  0 for n == 0.  -EPROTO on a record-mode
+ * ring, as ring_try_pop(), ring_push() and ring_pop().
  */
 ssize_t ring_try_push(struct ring *r, const void *buf, size_t n, int all_or_nothing);
 
@@ -163,9 +170,10 @@ long ring_used(const struct ring *r);
 long ring_capacity(const struct ring *r);
 
 /*
- * Changes the capacity, keeping the buffered bytes: 0, -EINVAL (not a
- * power of two in 1..data_size), -EBUSY (more bytes buffered than
- * capacity), -ENOMEM, -EUCLEAN.
+ * Changes the capacity, keeping the buffered bytes (or records): 0,
+ * -EINVAL (not a power of two in 1..data_size, or below RING_REC_ALIGN in
+ * record mode), -EBUSY (more bytes buffered than capacity), -ENOMEM,
+ * -EUCLEAN.
  */
 int ring_set_capacity(struct ring *r, uint32_t capacity);
 
@@ -219,5 +227,24 @@ ssize_t ring_push(struct ring *r, const void *buf, size_t n, struct ring_block *
  * gone (end of file; b->peer_gone set), -EINTR, -ETIMEDOUT or -EAGAIN.
  */
 ssize_t ring_pop(struct ring *r, void *buf, size_t n, struct ring_block *b);
+
+/*
+ * Internal to impl/ring: the pieces of ring.c that record mode
+ * (ring_record.c) shares rather than repeats.
+ */
+
+/* ring_init() with the mode and flags words given: the one initialiser. */
+int ring_init_mode(void *mem, size_t len, uint32_t data_size, uint32_t capacity, uint16_t mode,
+		   uint32_t flags);
+
+/* The capacity if the header's value is usable for r's mode, else -EUCLEAN. */
+long ring_checked_capacity(const struct ring *r);
+
+/* Copy n <= cap bytes in or out at stream position pos, wrapping at cap. */
+void ring_copy_in(const struct ring *r, uint32_t cap, uint64_t pos, const void *src, size_t n);
+void ring_copy_out(const struct ring *r, uint32_t cap, uint64_t pos, void *dst, size_t n);
+
+/* Bumps a futex word after a change its sleepers wait for; wakes them. */
+void ring_announce(_Atomic uint32_t *seq, _Atomic uint32_t *waiters);
 
 #endif /* IPCCONF_RING_H */

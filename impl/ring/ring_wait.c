@@ -8,22 +8,15 @@
 #include <time.h>
 
 #include "impl/ring/ring_futex.h"
-#include "impl/ring/ring_relax.h"
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
+#include "impl/ring/ring_spin.h"
 
 void ring_waiter_begin(struct ring_waiter *w, int timeout_ms)
 {
 	sigset_t all;
 
 	w->deadline_ns = timeout_ms < 0 ? INT64_MAX
-					: now_ns() + (int64_t)timeout_ms * 1000000;
+					: ring_now_ns() + (int64_t)timeout_ms * 1000000;
+	w->spun = 0;
 	/* glibc quietly leaves its internal signals (cancellation, setxid) unblocked. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &w->caller_mask);
@@ -90,28 +83,63 @@ static int let_signals_in(struct ring_waiter *w)
 	}
 }
 
+/* The slice to sleep now: RING_SLICE_MS, or what is left before the deadline (0: none). */
+static int slice_ms(const struct ring_waiter *w)
+{
+	int64_t left = w->deadline_ns - ring_now_ns();
+
+	if (left <= 0)
+		return 0;
+	if (left < (int64_t)RING_SLICE_MS * 1000000)
+		return (int)((left + 999999) / 1000000);
+	return RING_SLICE_MS;
+}
+
+/* Polls the word, once per wait (see SPINNING in ring_wait.h): true when it changed. */
+static bool spin_once(struct ring_waiter *w, _Atomic uint32_t *word, uint32_t seen)
+{
+	struct ring_spin s;
+
+	if (w->spun)
+		return false;
+	w->spun = 1;
+	ring_spin_begin(&s);
+	while (atomic_load_explicit(word, memory_order_acquire) == seen)
+		if (!ring_spin_step(&s))
+			return false;
+	return true;
+}
+
+/* One futex sleep of at most a slice; signals were let in by the caller. */
+static int sleep_slice(struct ring_waiter *w, _Atomic uint32_t *word, uint32_t seen)
+{
+	int ms = slice_ms(w);
+
+	if (ms == 0)
+		return -ETIMEDOUT;
+	ring_futex_wait(word, seen, ms);
+	return 0;
+}
+
+int ring_waiter_sleep(struct ring_waiter *w, _Atomic uint32_t *word, uint32_t seen)
+{
+	int r = let_signals_in(w);
+
+	return r != 0 ? r : sleep_slice(w, word, seen);
+}
+
 int ring_waiter_wait(struct ring_waiter *w, _Atomic uint32_t *word, uint32_t seen,
 		     _Atomic uint32_t *waiters)
 {
-	int64_t left;
-	int slice_ms;
 	int r = let_signals_in(w);
 
 	if (r != 0)
 		return r;
-	left = w->deadline_ns - now_ns();
-	if (left <= 0)
+	if (slice_ms(w) == 0)
 		return -ETIMEDOUT;
-	slice_ms = RING_SLICE_MS;
-	if (left < (int64_t)slice_ms * 1000000)
-		slice_ms = (int)((left + 999999) / 1000000);
-
 	/* A peer that is about to publish is cheaper to wait for than a sleep. */
-	for (int i = 0; i < RING_SPIN; i++) {
-		if (atomic_load_explicit(word, memory_order_acquire) != seen)
-			return 0;
-		ring_cpu_relax();
-	}
+	if (spin_once(w, word, seen))
+		return 0;
 
 	/*
 	 * Announce the sleep, then re-read the word, both seq_cst.  The waker
@@ -125,8 +153,8 @@ int ring_waiter_wait(struct ring_waiter *w, _Atomic uint32_t *word, uint32_t see
 	if (waiters != NULL)
 		atomic_fetch_add_explicit(waiters, 1, memory_order_seq_cst);
 	if (atomic_load_explicit(word, memory_order_seq_cst) == seen)
-		ring_futex_wait(word, seen, slice_ms);
+		r = sleep_slice(w, word, seen);
 	if (waiters != NULL)
 		atomic_fetch_sub_explicit(waiters, 1, memory_order_relaxed);
-	return 0;
+	return r;
 }

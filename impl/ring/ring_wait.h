@@ -15,6 +15,13 @@
  * The price is latency: a signal sent while the thread sleeps is seen at
  * the end of the current slice (RING_SLICE_MS at most).
  *
+ * SPINNING.  The first ring_waiter_wait() after ring_waiter_begin() polls
+ * the word before it sleeps, for up to RING_SPIN_NS, yielding the CPU
+ * after the first RING_SPIN_ALONE_NS (ring_spin.h): a peer on another CPU
+ * usually answers sooner than a wake-up would take, and a peer on this
+ * CPU gets it at once.  Later calls (a slice ended, a signal came) sleep
+ * straight away, so that an idle waiter does not poll 50 times a second.
+ *
  * Usage:
  *     struct ring_waiter w;
  *     ring_waiter_begin(&w, timeout_ms);
@@ -36,12 +43,10 @@
 /* The longest single futex sleep: how late a peer's death or a signal is seen. */
 #define RING_SLICE_MS 20
 
-/* Re-checks of the word, with a CPU pause each, before a futex sleep. */
-#define RING_SPIN 64
-
 struct ring_waiter {
 	sigset_t caller_mask;  /* the mask ring_waiter_end() restores */
 	int64_t deadline_ns;   /* CLOCK_MONOTONIC; INT64_MAX: no timeout */
+	int spun;              /* the one polling phase is over */
 };
 
 /* Starts a wait bounded by timeout_ms (negative: none); blocks signals. */
@@ -60,6 +65,13 @@ void ring_waiter_begin(struct ring_waiter *w, int timeout_ms);
  */
 int ring_waiter_wait(struct ring_waiter *w, _Atomic uint32_t *word, uint32_t seen,
 		     _Atomic uint32_t *waiters);
+
+/*
+ * ring_waiter_wait() without the polling and the waiters count, for
+ * callers that do both themselves (ring_spsc.c): lets in pending signals,
+ * then one futex sleep while *word == seen.  Same results.
+ */
+int ring_waiter_sleep(struct ring_waiter *w, _Atomic uint32_t *word, uint32_t seen);
 
 /* Restores the caller's signal mask; pending signals are delivered now. */
 void ring_waiter_end(struct ring_waiter *w);

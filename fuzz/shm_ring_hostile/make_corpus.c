@@ -1,0 +1,172 @@
+/*
+ * Writes shm_ring_hostile's seed corpus into the directory argv[1]:
+ *   bazel run //fuzz/shm_ring_hostile:make_corpus -- $PWD/fuzz/shm_ring_hostile/corpus
+ * Each seed is traffic in one mode, one kind of corruption a peer could
+ * commit, the calls that must notice it, and a recovery, in the encoding
+ * of shm_ring_hostile.h.
+ */
+#include <stdint.h>
+#include <stdio.h>
+
+#include "fuzz/shm_ring_hostile/shm_ring_hostile.h"
+
+static uint8_t buf[1024];
+static size_t len;
+static const char *dir;
+
+static void put(uint64_t v, int bytes)
+{
+	for (int i = 0; i < bytes && len < sizeof buf; i++)
+		buf[len++] = (uint8_t)(v >> (8 * i));
+}
+
+/* data_size = 64 << ds_log; low: the region against the lower guard. */
+static void start(uint8_t ds_log, int low, int records, uint8_t cap_log)
+{
+	len = 0;
+	put((uint64_t)ds_log | (low ? 0x80 : 0), 1);
+	put((uint64_t)cap_log | (records ? 0x80 : 0), 1);
+}
+
+static void call(enum call c, int flag, uint8_t size, uint8_t cap_log)
+{
+	put((uint64_t)c | (flag ? CALL_FLAG : 0), 1);
+	put(ACT_OPERATE, 1);
+	put(size, 1);
+	put(cap_log, 1);
+}
+
+static void field(enum field f, int16_t delta, uint64_t value, int value_bytes)
+{
+	put(0, 1);
+	put(ACT_POKE_FIELD, 1);
+	put((uint64_t)f, 1);
+	put((uint16_t)delta, 2);
+	put(value, value_bytes);
+}
+
+static void record(uint8_t how, uint32_t length, uint16_t kind)
+{
+	put(0, 1);
+	put(ACT_POKE_RECORD, 1);
+	put(how, 1);
+	put(length, 4);
+	if (how & 0x10)
+		put(kind, 2);
+}
+
+static void bytes(uint16_t off, uint8_t count, uint8_t value)
+{
+	put(0, 1);
+	put(ACT_POKE_BYTES, 1);
+	put(off, 2);
+	put((uint64_t)count - 1, 1);
+	for (int i = 0; i < count; i++)
+		put(value, 1);
+}
+
+static void recover(void)
+{
+	put(0, 1);
+	put(ACT_RECOVER, 1);
+}
+
+/* Pushes and pops in the ring's mode, and a look at the counters. */
+static void traffic(int records)
+{
+	enum call push = records ? CALL_RECORD_TRY_PUSH : CALL_BYTE_TRY_PUSH;
+	enum call pop = records ? CALL_RECORD_TRY_POP : CALL_BYTE_TRY_POP;
+
+	call(push, 0, 40, 0);
+	call(pop, 0, 100, 0);
+	call(push, 0, 30, 0);
+	call(push, 0, 10, 0);
+	call(CALL_USED_CAPACITY, 0, 0, 0);
+}
+
+/* The calls that must notice a corruption, then a recovery and more traffic. */
+static void notice_and_recover(int records)
+{
+	call(records ? CALL_RECORD_TRY_POP : CALL_BYTE_TRY_POP, 0, 100, 0);
+	call(records ? CALL_RECORD_POP : CALL_BYTE_POP, 0, 100, 0);
+	call(records ? CALL_RECORD_PUSH : CALL_BYTE_PUSH, 0, 8, 0);
+	call(CALL_RECORD_PEEK, 0, 0, 0);
+	call(CALL_SET_CAPACITY, 0, 0, 6);
+	recover();
+	traffic(records);
+}
+
+static int save(const char *name)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	if (f == NULL || fwrite(buf, 1, len, f) != len || fclose(f) != 0) {
+		perror(path);
+		return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int rc = 0;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: make_corpus DIR\n");
+		return 2;
+	}
+	dir = argv[1];
+
+	start(0, 0, 1, 6);
+	traffic(1);
+	record(0, 200, 0);
+	notice_and_recover(1);
+	rc |= save("record-length-too-big");
+
+	start(0, 1, 1, 6);
+	traffic(1);
+	record(0x30, 8, 0x1234);
+	notice_and_recover(1);
+	rc |= save("record-kind-and-tag");
+
+	start(1, 0, 1, 7);
+	traffic(1);
+	field(FIELD_HEAD_ADD, 4, 0, 0);
+	notice_and_recover(1);
+	rc |= save("record-head-misaligned");
+
+	start(1, 0, 1, 7);
+	traffic(1);
+	field(FIELD_TAIL_ADD, 64, 0, 0);
+	notice_and_recover(1);
+	rc |= save("record-tail-ahead");
+
+	start(6, 0, 0, 12);
+	traffic(0);
+	field(FIELD_CAPACITY_SET, 0, 1u << 20, 4);
+	notice_and_recover(0);
+	rc |= save("bytes-capacity-huge");
+
+	start(6, 1, 0, 12);
+	traffic(0);
+	field(FIELD_TAIL_SET, 0, 5000, 8);
+	notice_and_recover(0);
+	rc |= save("bytes-overfull");
+
+	start(2, 0, 0, 8);
+	traffic(0);
+	field(FIELD_MODE, 2, 0, 0);
+	field(FIELD_FLAGS, 1, 0, 0);
+	notice_and_recover(0);
+	rc |= save("bytes-turned-records");
+
+	start(2, 0, 1, 8);
+	traffic(1);
+	bytes(0, 16, 0xff);
+	notice_and_recover(1);
+	rc |= save("header-overwritten");
+	return rc;
+}

@@ -1,0 +1,62 @@
+/*
+ * shm_ring_hostile.h -- the input encoding of the shm_ring_hostile fuzz
+ * target, shared by the harness and make_corpus.c (see shm_ring_hostile.c).
+ *
+ * A step is two bytes, a code and an action, then the action's arguments:
+ *   ACT_POKE_BYTES   offset (2, modulo the region), count-1 (1, modulo 16),
+ *                    that many bytes, written into the region
+ *   ACT_POKE_FIELD   field (1), delta (2, signed), and for FIELD_*_SET a
+ *                    value (8 for head/tail, 4 for capacity/magic)
+ *   ACT_POKE_RECORD  how (1: bits 0-3 records of 8 bytes past head, bit 4
+ *                    an explicit kind follows, bit 5 a wrong tag), length
+ *                    (4), [kind (2)]
+ *   ACT_RECOVER      none
+ *   ACT_OPERATE      size (1, as shm_ring_ops's size_arg), capacity (1,
+ *                    1 << (b % 13)); the code picks the call (enum call)
+ *                    and its bit 7 is the call's flag
+ */
+#ifndef IPCCONF_FUZZ_SHM_RING_HOSTILE_H
+#define IPCCONF_FUZZ_SHM_RING_HOSTILE_H
+
+enum act {
+	ACT_POKE_BYTES,
+	ACT_POKE_FIELD,
+	ACT_POKE_RECORD,
+	ACT_RECOVER,
+	ACT_OPERATE,
+	ACT_COUNT = ACT_OPERATE + 2, /* operations get two values in six */
+};
+
+enum field {
+	FIELD_HEAD_ADD,
+	FIELD_TAIL_ADD,
+	FIELD_HEAD_SET,
+	FIELD_TAIL_SET,
+	FIELD_CAPACITY_POW2, /* 1 << (delta & 31) */
+	FIELD_CAPACITY_SET,
+	FIELD_DATA_SIZE_POW2,
+	FIELD_MODE,          /* = delta */
+	FIELD_FLAGS,         /* = delta */
+	FIELD_MAGIC_SET,
+	FIELD_COUNT
+};
+
+/* Calls of a well-behaved process; flag (code bit 7) in brackets. */
+enum call {
+	CALL_BYTE_TRY_PUSH,   /* [all_or_nothing] */
+	CALL_BYTE_TRY_POP,
+	CALL_BYTE_PUSH,       /* nonblock; [atomic_max 4096] */
+	CALL_BYTE_POP,        /* nonblock */
+	CALL_RECORD_TRY_PUSH,
+	CALL_RECORD_TRY_POP,
+	CALL_RECORD_PUSH,     /* nonblock */
+	CALL_RECORD_POP,      /* nonblock */
+	CALL_RECORD_PEEK,
+	CALL_SET_CAPACITY,    /* [reset instead] */
+	CALL_USED_CAPACITY,
+	CALL_COUNT
+};
+
+#define CALL_FLAG 0x80
+
+#endif
