@@ -8,12 +8,21 @@
 #include <errno.h>
 #include <stdbool.h>
 
-/* Starts the waiter on the first sleep only: the fast path never touches the signal mask. */
+/*
+ * Starts the waiter on the first sleep only, so that neither the fast
+ * path nor a short wait touches the signal mask (two system calls, more
+ * than a cross-core hand-over costs).  Before that first sleep the word
+ * is polled (ring_spin.h) with the caller's own mask: a signal that comes
+ * meanwhile runs its handler as one that came before the call blocked.
+ */
 static int wait_on(struct ring_waiter *w, bool *started, const struct ring_block *b,
 		   _Atomic uint32_t *seq, uint32_t seen, _Atomic uint32_t *waiters)
 {
 	if (!*started) {
+		if (ring_spin_on(seq, seen))
+			return 0;
 		ring_waiter_begin(w, b->timeout_ms > 0 ? b->timeout_ms : -1);
+		w->spun = 1;
 		*started = true;
 	}
 	return ring_waiter_wait(w, seq, seen, waiters);

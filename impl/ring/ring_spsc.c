@@ -89,6 +89,31 @@ static void wake_if_waiting(_Atomic uint32_t *seq, _Atomic uint32_t *waiters)
 	ring_futex_wake(seq, INT_MAX);
 }
 
+/*
+ * memcpy(), inline for short copies: a call into libc costs about as much
+ * as moving 64 bytes (18 ns of a 235 ns round trip on the benchmark).  Two
+ * fixed-size moves that may overlap cover every length of a size class;
+ * dst and src never overlap each other.
+ */
+static inline void copy_bytes(unsigned char *dst, const unsigned char *src, size_t n)
+{
+	if (n > 64) {
+		memcpy(dst, src, n);
+	} else if (n >= 32) {
+		__builtin_memcpy(dst, src, 32);
+		__builtin_memcpy(dst + n - 32, src + n - 32, 32);
+	} else if (n >= 16) {
+		__builtin_memcpy(dst, src, 16);
+		__builtin_memcpy(dst + n - 16, src + n - 16, 16);
+	} else if (n >= 8) {
+		__builtin_memcpy(dst, src, 8);
+		__builtin_memcpy(dst + n - 8, src + n - 8, 8);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			dst[i] = src[i];
+	}
+}
+
 /* Copies n bytes in at our position, wrapping, and publishes them. */
 static void put(struct ring_spsc *s, const unsigned char *src, size_t n)
 {
@@ -96,9 +121,9 @@ static void put(struct ring_spsc *s, const unsigned char *src, size_t n)
 	size_t off = s->pos & (s->cap - 1);
 	size_t first = s->cap - off < n ? s->cap - off : n;
 
-	memcpy(s->r.data + off, src, first);
+	copy_bytes(s->r.data + off, src, first);
 	if (first < n)
-		memcpy(s->r.data, src + first, n - first);
+		copy_bytes(s->r.data, src + first, n - first);
 	s->pos += n;
 	/* release: the bytes above are visible to whoever sees the new tail. */
 	atomic_store_explicit(&h->tail, s->pos, memory_order_release);
@@ -112,9 +137,9 @@ static void take(struct ring_spsc *s, unsigned char *dst, size_t n)
 	size_t off = s->pos & (s->cap - 1);
 	size_t first = s->cap - off < n ? s->cap - off : n;
 
-	memcpy(dst, s->r.data + off, first);
+	copy_bytes(dst, s->r.data + off, first);
 	if (first < n)
-		memcpy(dst + first, s->r.data, n - first);
+		copy_bytes(dst + first, s->r.data, n - first);
 	s->pos += n;
 	/* release: our reads above complete before the producer may reuse the bytes. */
 	atomic_store_explicit(&h->head, s->pos, memory_order_release);

@@ -95,19 +95,24 @@ static int slice_ms(const struct ring_waiter *w)
 	return RING_SLICE_MS;
 }
 
-/* Polls the word, once per wait (see SPINNING in ring_wait.h): true when it changed. */
-static bool spin_once(struct ring_waiter *w, _Atomic uint32_t *word, uint32_t seen)
+bool ring_spin_on(_Atomic uint32_t *word, uint32_t seen)
 {
 	struct ring_spin s;
 
-	if (w->spun)
-		return false;
-	w->spun = 1;
 	ring_spin_begin(&s);
 	while (atomic_load_explicit(word, memory_order_acquire) == seen)
 		if (!ring_spin_step(&s))
 			return false;
 	return true;
+}
+
+/* Polls the word, once per wait (see SPINNING in ring_wait.h): true when it changed. */
+static bool spin_once(struct ring_waiter *w, _Atomic uint32_t *word, uint32_t seen)
+{
+	if (w->spun)
+		return false;
+	w->spun = 1;
+	return ring_spin_on(word, seen);
 }
 
 /* One futex sleep of at most a slice; signals were let in by the caller. */

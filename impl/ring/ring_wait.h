@@ -21,6 +21,8 @@
  * usually answers sooner than a wake-up would take, and a peer on this
  * CPU gets it at once.  Later calls (a slice ended, a signal came) sleep
  * straight away, so that an idle waiter does not poll 50 times a second.
+ * ring_push() and ring_pop() poll before they begin a waiter instead
+ * (ring_spin_on()), so that a short wait leaves the signal mask alone.
  *
  * Usage:
  *     struct ring_waiter w;
@@ -38,6 +40,7 @@
 
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 /* The longest single futex sleep: how late a peer's death or a signal is seen. */
@@ -46,7 +49,8 @@
 struct ring_waiter {
 	sigset_t caller_mask;  /* the mask ring_waiter_end() restores */
 	int64_t deadline_ns;   /* CLOCK_MONOTONIC; INT64_MAX: no timeout */
-	int spun;              /* the one polling phase is over */
+	int spun;              /* the polling phase is over (a caller that polled
+				  before ring_waiter_begin() may set it) */
 };
 
 /* Starts a wait bounded by timeout_ms (negative: none); blocks signals. */
@@ -65,6 +69,14 @@ void ring_waiter_begin(struct ring_waiter *w, int timeout_ms);
  */
 int ring_waiter_wait(struct ring_waiter *w, _Atomic uint32_t *word, uint32_t seen,
 		     _Atomic uint32_t *waiters);
+
+/*
+ * The polling phase on its own, for callers that poll before they begin
+ * a waiter and so leave the signal mask alone when the peer answers in
+ * time: true when *word moved away from seen, false when RING_SPIN_NS
+ * passed first.
+ */
+bool ring_spin_on(_Atomic uint32_t *word, uint32_t seen);
 
 /*
  * ring_waiter_wait() without the polling and the waiters count, for
