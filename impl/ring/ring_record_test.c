@@ -18,6 +18,7 @@
 #include <sys/mman.h>
 
 #include "impl/ring/ring.h"
+#include "impl/ring/ring_test_main.h"
 #include "impl/ring/ring_record.h"
 
 #define DATA_SIZE 4096u
@@ -464,10 +465,7 @@ static void test_producers_records_stay_whole(void)
 
 int main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
+	static CU_TestInfo tests[] = {
 		{ "init, and each mode refuses the other's calls", test_init_and_modes },
 		{ "records wrap around whole and in order", test_records_wrap_whole },
 		{ "too big, too small, zero-length", test_sizes_and_buffers },
@@ -477,23 +475,7 @@ int main(void)
 		{ "push blocks until room for the whole record", test_push_blocks_until_room },
 		{ "peer gone, non-blocking, timeout", test_peer_gone_nonblock_timeout },
 		{ "several producers: records stay whole", test_producers_records_stay_whole },
+		CU_TEST_INFO_NULL,
 	};
-	CU_pSuite suite;
-	unsigned failures;
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	suite = CU_add_suite("ring_record", NULL, NULL);
-	for (size_t i = 0; suite && i < sizeof(tests) / sizeof(tests[0]); i++)
-		if (CU_add_test(suite, tests[i].name, tests[i].fn) == NULL)
-			suite = NULL;
-	if (suite == NULL) {
-		CU_cleanup_registry();
-		return 2;
-	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failures == 0 ? 0 : 1;
+	return ring_test_run_suite("ring_record", tests);
 }

@@ -22,6 +22,7 @@
 
 #include "impl/ring/ring_spin.h"
 #include "impl/ring/ring_spsc.h"
+#include "impl/ring/ring_test_main.h"
 #include "impl/ring/task_alive.h"
 
 #define DATA_SIZE 4096u
@@ -469,10 +470,7 @@ static void test_fork_stream_then_eof(void)
 
 int main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
+	static CU_TestInfo tests[] = {
 		{ "attach checks side and mode", test_attach_checks },
 		{ "wrap-around keeps order", test_wraparound_keeps_order },
 		{ "partial and all-or-nothing pushes", test_partial_and_all_or_nothing },
@@ -484,23 +482,7 @@ int main(void)
 		{ "ping-pong through the sleep path", test_sleepy_pingpong },
 		{ "two threads stream", test_threads_stream },
 		{ "a forked producer streams, then end of file", test_fork_stream_then_eof },
+		CU_TEST_INFO_NULL,
 	};
-	CU_pSuite suite;
-	unsigned failures;
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	suite = CU_add_suite("ring_spsc", NULL, NULL);
-	for (size_t i = 0; suite && i < sizeof(tests) / sizeof(tests[0]); i++)
-		if (CU_add_test(suite, tests[i].name, tests[i].fn) == NULL)
-			suite = NULL;
-	if (suite == NULL) {
-		CU_cleanup_registry();
-		return 2;
-	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failures == 0 ? 0 : 1;
+	return ring_test_run_suite("ring_spsc", tests);
 }

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "impl/ring/ring.h"
+#include "impl/ring/ring_test_main.h"
 #include "impl/ring/ring_lock.h"
 #include "impl/ring/task_alive.h"
 
@@ -656,10 +657,7 @@ static void test_producers_records_stay_whole(void)
 
 int main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
+	static CU_TestInfo tests[] = {
 		{ "init rejects bad geometry", test_init_rejects_bad_geometry },
 		{ "check finds each corruption", test_check_finds_each_corruption },
 		{ "operations refuse a corrupted header", test_ops_refuse_corrupted_header },
@@ -677,23 +675,7 @@ int main(void)
 		{ "task liveness: zombie and reaped", test_task_alive },
 		{ "a dead lock holder is taken over", test_dead_lock_holder_is_taken_over },
 		{ "several producers: records stay whole", test_producers_records_stay_whole },
+		CU_TEST_INFO_NULL,
 	};
-	CU_pSuite suite;
-	unsigned failures;
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	suite = CU_add_suite("ring", NULL, NULL);
-	for (size_t i = 0; suite && i < sizeof(tests) / sizeof(tests[0]); i++)
-		if (CU_add_test(suite, tests[i].name, tests[i].fn) == NULL)
-			suite = NULL;
-	if (suite == NULL) {
-		CU_cleanup_registry();
-		return 2;
-	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failures == 0 ? 0 : 1;
+	return ring_test_run_suite("ring", tests);
 }
