@@ -5,7 +5,7 @@
 #include <errno.h>
 
 #include "bench/bench_chan.h"
-#include "impl/ring/task_alive.h"
+#include "impl/sync/sync_alive.h"
 
 static size_t shm_size(size_t msg)
 {
@@ -29,7 +29,7 @@ static int peer_alive(void *ctx)
 {
 	const struct chan *c = ctx;
 
-	return ring_process_alive(c->peer_pid);
+	return sync_process_alive(c->peer_pid);
 }
 
 static int send_msg(struct chan *c, const void *buf, size_t n)

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Runs a conformance test binary against the plug-in named by IPCCONF_IMPL_SO:
-#   bazel test --test_env=IPCCONF_IMPL_SO=/abs/libfoo.so //conformance:pipe_external_test
+#   bazel test --test_env=IPCCONF_IMPL_SO=/abs/libfoo.so //conformance/pipe:pipe_external_test
 set -eu
 bin=$1
 shift

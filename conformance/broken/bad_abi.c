@@ -1,4 +1,7 @@
-/* Not an implementation: a plug-in built for a future ABI, to test the loader's refusal. */
+/*
+ * Not an implementation: a plug-in that exports this version's symbol but
+ * claims a future ABI in its table, to test the loader's refusal.
+ */
 #include "ipcconf/iut.h"
 
 static const struct ipcconf_iut future = {

@@ -5,10 +5,10 @@
 
 #include "conformance/broken/wrap.h"
 
-static int open_without_waiting(const char *path, int flags)
+static int open_without_waiting(const struct ipcconf_iut *self, const char *path, int flags)
 {
 	if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_NONBLOCK))
-		return ipcconf_os_iut()->fifo->open(path, flags);
+		return OS->fifo->open(OS, path, flags);
 	int fd = open(path, flags | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;

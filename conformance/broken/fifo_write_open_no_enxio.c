@@ -9,9 +9,9 @@
 
 #include "conformance/broken/wrap.h"
 
-static int open_write_without_enxio(const char *path, int flags)
+static int open_write_without_enxio(const struct ipcconf_iut *self, const char *path, int flags)
 {
-	int r = ipcconf_os_iut()->fifo->open(path, flags);
+	int r = OS->fifo->open(OS, path, flags);
 	if (r != -ENXIO)
 		return r;
 	int fd = open(path, (flags & ~O_ACCMODE) | O_RDWR);

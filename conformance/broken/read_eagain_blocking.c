@@ -4,12 +4,12 @@
 
 #include "conformance/broken/wrap.h"
 
-static ssize_t read_never_blocks(int h, void *buf, size_t len)
+static ssize_t read_never_blocks(const struct ipcconf_iut *self, int h, void *buf, size_t len)
 {
 	struct pollfd p = { .fd = h, .events = POLLIN };
 	if (poll(&p, 1, 0) == 0)
 		return -EAGAIN;
-	return ipcconf_os_iut()->stream->read(h, buf, len);
+	return OS->stream->read(OS, h, buf, len);
 }
 
 const struct ipcconf_iut *broken_read_eagain_blocking_iut(void)

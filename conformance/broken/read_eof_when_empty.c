@@ -3,12 +3,12 @@
 
 #include "conformance/broken/wrap.h"
 
-static ssize_t read_early_eof(int h, void *buf, size_t len)
+static ssize_t read_early_eof(const struct ipcconf_iut *self, int h, void *buf, size_t len)
 {
 	struct pollfd p = { .fd = h, .events = POLLIN };
 	if (poll(&p, 1, 0) == 0)
 		return 0;
-	return ipcconf_os_iut()->stream->read(h, buf, len);
+	return OS->stream->read(OS, h, buf, len);
 }
 
 const struct ipcconf_iut *broken_read_eof_when_empty_iut(void)

@@ -7,13 +7,12 @@
 static char kept[1024][64];
 static size_t kept_len[1024];
 
-static ssize_t read_keeps_data(int h, void *buf, size_t len)
+static ssize_t read_keeps_data(const struct ipcconf_iut *self, int h, void *buf, size_t len)
 {
-	const struct ipcconf_iut *os = ipcconf_os_iut();
 	if (h < 0 || h >= 1024 || len == 0)
-		return os->stream->read(h, buf, len);
+		return OS->stream->read(OS, h, buf, len);
 	if (kept_len[h] == 0) {
-		ssize_t n = os->stream->read(h, kept[h], len < 64 ? len : 64);
+		ssize_t n = OS->stream->read(OS, h, kept[h], len < 64 ? len : 64);
 		if (n <= 0)
 			return n;
 		kept_len[h] = (size_t)n;

@@ -6,9 +6,9 @@
 
 #include "conformance/broken/wrap.h"
 
-static ssize_t read_without_eof(int h, void *buf, size_t len)
+static ssize_t read_without_eof(const struct ipcconf_iut *self, int h, void *buf, size_t len)
 {
-	ssize_t n = ipcconf_os_iut()->stream->read(h, buf, len);
+	ssize_t n = OS->stream->read(OS, h, buf, len);
 	if (n == 0 && len > 0)
 		for (;;)
 			pause(); /* the bug: end-of-file is never reported */

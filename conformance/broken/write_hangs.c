@@ -3,7 +3,7 @@
 
 #include "conformance/broken/wrap.h"
 
-static ssize_t write_forever(int h, const void *buf, size_t len)
+static ssize_t write_forever(const struct ipcconf_iut *self, int h, const void *buf, size_t len)
 {
 	for (;;)
 		pause();

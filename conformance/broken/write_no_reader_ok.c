@@ -6,13 +6,14 @@
 
 #include "conformance/broken/wrap.h"
 
-static ssize_t write_swallowing_epipe(int h, const void *buf, size_t len)
+static ssize_t write_swallowing_epipe(const struct ipcconf_iut *self, int h, const void *buf,
+				      size_t len)
 {
 	sigset_t pipe_sig, old;
 	sigemptyset(&pipe_sig);
 	sigaddset(&pipe_sig, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &pipe_sig, &old);
-	ssize_t n = ipcconf_os_iut()->stream->write(h, buf, len);
+	ssize_t n = OS->stream->write(OS, h, buf, len);
 	if (n == -EPIPE) {
 		struct timespec zero = { 0, 0 };
 		sigtimedwait(&pipe_sig, NULL, &zero); /* drop the SIGPIPE the kernel queued */

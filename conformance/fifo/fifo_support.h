@@ -1,12 +1,31 @@
 /*
- * fifo_support.h -- building blocks only the FIFO clauses need: a FIFO in
- * the clause's private directory, and both of its ends in one process.
- * (Stream helpers both mechanisms use are in conformance/harness/clause.h.)
+ * fifo_support.h -- what FIFO clauses share: calls into the `fifo` table,
+ * a FIFO in the clause's private directory, and both of its ends in one
+ * process.  (Byte-stream helpers are in conformance/stream, pipe-end ones
+ * in conformance/pipe.)
  */
 #ifndef IPCCONF_CONFORMANCE_FIFO_SUPPORT_H
 #define IPCCONF_CONFORMANCE_FIFO_SUPPORT_H
 
+#include <sys/types.h>
+
 #include "conformance/harness/clause.h"
+#include "conformance/pipe/pipe_support.h"
+
+static inline int iut_mkfifo(struct ipcconf_t *t, const char *path, mode_t mode)
+{
+	return t->iut->fifo->mkfifo(t->self, path, mode);
+}
+
+static inline int iut_fifo_open(struct ipcconf_t *t, const char *path, int flags)
+{
+	return t->iut->fifo->open(t->self, path, flags);
+}
+
+static inline int iut_fifo_unlink(struct ipcconf_t *t, const char *path)
+{
+	return t->iut->fifo->unlink(t->self, path);
+}
 
 /*
  * Makes a FIFO (mode 0600) named `leaf` in the clause's private directory;

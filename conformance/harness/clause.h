@@ -7,38 +7,49 @@
  *            .id = "pipe.read.consumes",
  *            .title = "data read from a pipe is gone from it",
  *            .cites = "seed:P4; POSIX.1-2017 XSH read(); pipe(7)",
- *            .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_NONBLOCK)
+ *            USES(HANDLE, IPCCONF_HANDLE_CAP_NONBLOCK))
  *     {
  *             ...body, using `t`...
  *     }
  *
  * The id is `<mechanism>.<function>.<slug>`, stable forever; the mechanism
- * is the part before the first dot.  `.cites` lists the sources separated
- * by "; ", each seed rule with its own prefix ("seed:F1; seed:F4; POSIX.1-2017
- * XSH open(); fifo(7)") so that tools can find every clause of a rule.  `.needs` lists the IUT capabilities
- * the clause uses; `.timeout_ms` (default IPCCONF_DEFAULT_TIMEOUT_MS) bounds
- * the whole clause and is scaled by --timeout-mul.
+ * is the part before the first dot and must name a registered mechanism
+ * (mechanism.h).  The function's name is the id with every '.' made '_'.
+ * `.cites` lists the sources separated by "; ", each seed rule with its own
+ * prefix ("seed:F1; seed:F4; POSIX.1-2017 XSH open(); fifo(7)") so that
+ * tools can find every clause of a rule.
+ *
+ * What a clause relies on: `.needs` lists behaviour flags (IPCCONF_CAP_*
+ * of iut.h), and USES(TABLE, caps) a table of the interface with the
+ * capabilities of it the body calls; the tables of the clause's own
+ * mechanism are implied.  When the implementation lacks one, the clause is
+ * a SKIP naming it.  `.timeout_ms` (default IPCCONF_DEFAULT_TIMEOUT_MS)
+ * bounds the whole clause and is scaled by --timeout-mul.
  *
  * The body runs in a forked "clause process", the leader of a process
- * group of its own, under the runner's watchdog: a hang is a FAIL (timeout)
- * naming the last STEP(), a crash is a FAIL naming the signal, and every
+ * group of its own, with an empty signal mask and default signal actions,
+ * under the runner's watchdog: a hang is a FAIL (timeout) naming the last
+ * STEP() of every process, a crash is a FAIL naming the signal, and every
  * process of the group is killed and reaped afterwards.  Helper processes
  * made with ipcconf_fork() join the group.  Every check below writes to a
  * page shared with the runner, never through the implementation under
  * test, so it works the same in the clause process and in any helper.
  *
- * Outcomes: PASS (no check failed), FAIL (the implementation broke the
- * rule: expected and actual are in the message), BROKEN (the test itself
- * could not run: fork or mmap failed), SKIP (the rule does not apply, with
- * the reason).
+ * Outcomes: PASS (checks ran and none failed), FAIL (the implementation
+ * broke the rule: expected and actual are in the message), BROKEN (the
+ * test itself could not run, or ran no check), SKIP (the rule does not
+ * apply, with the reason).
  *
  * Synchronisation never sleeps: checkpoints are futex words in the shared
- * page, "the peer is blocked" is observed in /proc/PID/stat, and every
- * wait is bounded by the clause's deadline.
+ * page, "the peer is blocked" is observed in /proc/PID/stat (block.h),
+ * and every wait is bounded by the clause's deadline.  Nothing here goes
+ * through the C library's signal or wait functions: the harness uses raw
+ * system calls, so an interposed C library fails clauses, not the harness.
  */
 #ifndef IPCCONF_HARNESS_CLAUSE_H
 #define IPCCONF_HARNESS_CLAUSE_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -52,39 +63,98 @@ struct ipcconf_clause {
 	const char *id;
 	const char *title;
 	const char *cites;
-	uint64_t needs;
+	uint64_t needs;                        /* IPCCONF_CAP_* behaviour flags */
+	uint64_t uses[IPCCONF_TABLE_COUNT];    /* per table: USES() */
 	unsigned timeout_ms;
+	const void *arg;                       /* a table-driven clause's row arguments */
 	void (*body)(struct ipcconf_t *t);
+	const char *fn;                        /* the body's name, as written */
 	const char *file;
 	int line;
+	int internal;                          /* the runner's own probes: no check required */
+	int is_row;                            /* set by the registry: a CLAUSE_TABLE row */
 };
+
+/* A table the clause uses, with capabilities of it: USES(PIPE, IPCCONF_PIPE_CAP_SEEK). */
+#define IPCCONF_USES_TABLE (UINT64_C(1) << 63)
+#define USES(table, caps) .uses[IPCCONF_TABLE_##table] = IPCCONF_USES_TABLE | (caps)
 
 /* The per-clause context handed to a body. */
 struct ipcconf_t {
+	/* The pointer the entry function returned: every operation's first argument. */
+	const struct ipcconf_iut *self;
+	/* The checked copy: the tables and capabilities the suite may use. */
 	const struct ipcconf_iut *iut;
-	const struct ipcconf_stream_ops *stream;  /* iut->stream */
-	const struct ipcconf_pipe_ops *pipe;      /* iut->pipe */
-	const struct ipcconf_fifo_ops *fifo;      /* iut->fifo */
 	const struct ipcconf_clause *clause;
-	const char *dir;          /* private 0700 directory for this clause's names */
+	const char *dir;           /* private 0700 directory for this clause's names */
 	struct ipcconf_page *page; /* shared with the runner (harness/page.h) */
 };
 
+/*
+ * What the linker section holds: a set of clauses sharing one body (one,
+ * for CLAUSE(); a row each, for CLAUSE_TABLE()).
+ */
+struct ipcconf_clause_set {
+	const struct ipcconf_clause *rows;
+	size_t nrows;
+	void (*body)(struct ipcconf_t *t);
+	const char *fn;
+	const char *file;
+	int line;
+	int is_table;
+};
+
 #define IPCCONF_SECTION "ipcconf_clauses"
+
+#define IPCCONF_REGISTER_SET_(name, rows_, n_)                                 \
+	static const struct ipcconf_clause_set name##_set = {                  \
+		.rows = (rows_), .nrows = (n_), .body = name, .fn = #name,     \
+		.file = __FILE__, .line = __LINE__,                            \
+	};                                                                     \
+	static const struct ipcconf_clause_set *const name##_entry             \
+		__attribute__((used, section(IPCCONF_SECTION), aligned(sizeof(void *)))) = \
+			&name##_set
 
 /*
  * Registers a clause.  The pointer goes into a dedicated linker section
  * that the runner walks, so a clause exists by being compiled in.
  */
-#define CLAUSE(fn, ...)                                                        \
-	static void fn(struct ipcconf_t *t);                                   \
-	static const struct ipcconf_clause fn##_clause = {                     \
-		.body = fn, .file = __FILE__, .line = __LINE__, __VA_ARGS__    \
+#define CLAUSE(name, ...)                                                      \
+	static void name(struct ipcconf_t *t);                                 \
+	static const struct ipcconf_clause name##_clause = { __VA_ARGS__ };    \
+	IPCCONF_REGISTER_SET_(name, &name##_clause, 1);                        \
+	static void name(struct ipcconf_t *t)
+
+/*
+ * Table-driven clauses: one row is one clause, with its own id, title,
+ * citations and arguments (`.arg`, reached as t->clause->arg), all run by
+ * one body.  Every row's id, with '.' made '_', starts with the body's
+ * name.
+ *
+ *     struct open_error { const char *leaf; int flags; int err; };
+ *     static const struct ipcconf_clause fifo_open_error[] = {
+ *             ROW(.id = "fifo.open.error_enoent", .title = ..., .cites = ...,
+ *                 .arg = &(const struct open_error){ "missing", O_RDONLY, -ENOENT }),
+ *             ...
+ *     };
+ *     CLAUSE_TABLE(fifo_open_error)
+ *     {
+ *             const struct open_error *e = t->clause->arg;
+ *             ...
+ *     }
+ */
+#define ROW(...) { __VA_ARGS__ }
+#define CLAUSE_TABLE(table)                                                    \
+	static void table##_body(struct ipcconf_t *t);                         \
+	static const struct ipcconf_clause_set table##_set = {                 \
+		.rows = table, .nrows = sizeof table / sizeof table[0],        \
+		.body = table##_body, .fn = #table, .file = __FILE__,          \
+		.line = __LINE__, .is_table = 1,                               \
 	};                                                                     \
-	static const struct ipcconf_clause *const fn##_entry                   \
+	static const struct ipcconf_clause_set *const table##_entry            \
 		__attribute__((used, section(IPCCONF_SECTION), aligned(sizeof(void *)))) = \
-			&fn##_clause;                                          \
-	static void fn(struct ipcconf_t *t)
+			&table##_set;                                          \
+	static void table##_body(struct ipcconf_t *t)
 
 /* ---- reporting: usable in the clause process and in every helper ---- */
 
@@ -100,6 +170,9 @@ void ipcconf_report(struct ipcconf_t *t, enum ipcconf_outcome o,
 		    const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 
+/* Counts one check made (passed or not): a clause that makes none is BROKEN. */
+void ipcconf_checked(struct ipcconf_t *t);
+
 /* Ends the calling process (clause process or helper) at once. */
 _Noreturn void ipcconf_exit(struct ipcconf_t *t);
 
@@ -111,42 +184,69 @@ void ipcconf_step(struct ipcconf_t *t, const char *fmt, ...)
 /* "-EAGAIN", "3", "-EPIPE": how a result reads in a message. */
 const char *ipcconf_result_name(long long v, char buf[32]);
 
+/* `expr` is the source text of the actual value; `what` an optional description. */
 void ipcconf_check_eq(struct ipcconf_t *t, int fatal, const char *file, int line,
-		      const char *what, long long actual, long long expected);
+		      const char *expr, const char *what, long long actual, long long expected);
+void ipcconf_check_mem(struct ipcconf_t *t, int fatal, const char *file, int line,
+		       const char *expr, const char *what, const void *actual,
+		       const void *expected, size_t len);
+void ipcconf_check_fails(struct ipcconf_t *t, const char *file, int line, const char *expr,
+			 long long result, long long expected_error);
+void ipcconf_check_unchanged(struct ipcconf_t *t, const char *file, int line,
+			     const char *expr, long long before, long long after);
+void ipcconf_check(struct ipcconf_t *t, int fatal, int ok, const char *file, int line,
+		   const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
 /* The rule was broken; the clause goes on to gather more evidence. */
-#define FAIL(t, ...) ipcconf_report((t), IPCCONF_FAIL, __FILE__, __LINE__, __VA_ARGS__)
-#define CHECK(t, cond, ...)                                                    \
-	do {                                                                   \
-		if (!(cond))                                                   \
-			FAIL((t), __VA_ARGS__);                                \
-	} while (0)
-/* `what` names the call; results print as numbers or negative errno names. */
-#define CHECK_EQ(t, actual, expected, what)                                    \
-	ipcconf_check_eq((t), 0, __FILE__, __LINE__, (what),                   \
-			 (long long)(actual), (long long)(expected))
+#define FAIL(t, ...) ipcconf_check((t), 0, 0, __FILE__, __LINE__, __VA_ARGS__)
+#define CHECK(t, cond, ...) ipcconf_check((t), 0, !!(cond), __FILE__, __LINE__, __VA_ARGS__)
+/* As CHECK, but the calling process ends when the check fails. */
+#define REQUIRE(t, cond, ...) ipcconf_check((t), 1, !!(cond), __FILE__, __LINE__, __VA_ARGS__)
 
-/* As above, but the calling process ends when the check fails. */
-#define REQUIRE(t, cond, ...)                                                  \
+/*
+ * CHECK_EQ(t, actual, expected) or CHECK_EQ(t, actual, expected, "what"):
+ * the message quotes the expression of `actual` (and `what` if given);
+ * results print as numbers or negative errno names.
+ */
+#define IPCCONF_EQ_(t, fatal, a, e, what, ...)                                 \
+	ipcconf_check_eq((t), (fatal), __FILE__, __LINE__, #a, (what),         \
+			 (long long)(a), (long long)(e))
+#define CHECK_EQ(t, ...) IPCCONF_EQ_((t), 0, __VA_ARGS__, (const char *)0, 0)
+#define REQUIRE_EQ(t, ...) IPCCONF_EQ_((t), 1, __VA_ARGS__, (const char *)0, 0)
+
+/*
+ * CHECK_MEM(t, actual, expected, len[, "what"]): the message gives the
+ * first differing offset and a hex window of both sides around it.
+ */
+#define IPCCONF_MEM_(t, fatal, a, e, n, what, ...)                             \
+	ipcconf_check_mem((t), (fatal), __FILE__, __LINE__, #a, (what), (a), (e), (n))
+#define CHECK_MEM(t, ...) IPCCONF_MEM_((t), 0, __VA_ARGS__, (const char *)0, 0)
+#define REQUIRE_MEM(t, ...) IPCCONF_MEM_((t), 1, __VA_ARGS__, (const char *)0, 0)
+
+/* CHECK_FAILS(t, call, -EBADF): the call fails with exactly that error. */
+#define CHECK_FAILS(t, call, err)                                              \
+	ipcconf_check_fails((t), __FILE__, __LINE__, #call, (long long)(call), (long long)(err))
+
+/*
+ * CHECK_FAILS_UNCHANGED(t, call, -EBADF, state): the call fails with that
+ * error and has no effect on `state` (an expression evaluated before and
+ * after it, such as the bytes a stream holds).
+ */
+#define CHECK_FAILS_UNCHANGED(t, call, err, state)                             \
 	do {                                                                   \
-		if (!(cond)) {                                                 \
-			FAIL((t), __VA_ARGS__);                                \
-			ipcconf_exit(t);                                       \
-		}                                                              \
+		long long before_ = (long long)(state);                        \
+		CHECK_FAILS((t), call, err);                                   \
+		ipcconf_check_unchanged((t), __FILE__, __LINE__, #state,       \
+					before_, (long long)(state));          \
 	} while (0)
-#define REQUIRE_EQ(t, actual, expected, what)                                  \
-	ipcconf_check_eq((t), 1, __FILE__, __LINE__, (what),                   \
-			 (long long)(actual), (long long)(expected))
+
 /* An IUT call the clause depends on must succeed (result >= 0). */
 #define REQUIRE_OK(t, result, what)                                            \
 	do {                                                                   \
 		long long r_ = (long long)(result);                            \
-		if (r_ < 0) {                                                  \
-			char b_[32];                                           \
-			FAIL((t), "%s: expected success, got %s", (what),      \
-			     ipcconf_result_name(r_, b_));                     \
-			ipcconf_exit(t);                                       \
-		}                                                              \
+		char b_[32];                                                   \
+		REQUIRE((t), r_ >= 0, "%s: expected success, got %s", (what),  \
+			ipcconf_result_name(r_, b_));                          \
 	} while (0)
 
 /* The test could not run (the environment failed, not the IUT). */
@@ -185,6 +285,30 @@ int ipcconf_wait(struct ipcconf_t *t, pid_t pid, int *status);
  */
 void ipcconf_join(struct ipcconf_t *t, pid_t pid, const char *who);
 
+/* Sends `sig` to `pid` (raw kill(2)); a failure is BROKEN. */
+void ipcconf_kill(struct ipcconf_t *t, pid_t pid, int sig);
+
+/* ---- signals in a clause (raw system calls; BROKEN on failure) ---- */
+
+/* Catches `sig` with a handler that counts it; `flags` such as SA_RESTART. */
+void ipcconf_catch(struct ipcconf_t *t, int sig, int flags);
+/* How many times this process caught `sig` since ipcconf_catch(). */
+unsigned ipcconf_caught(int sig);
+/*
+ * Waits (bounded by the clause deadline) until handlers installed by
+ * ipcconf_catch(), in any process of the clause, have caught `sig` `count`
+ * times in all: "the signal was delivered".  On timeout a FAIL naming
+ * `what`, and the caller ends.
+ */
+void ipcconf_await_caught(struct ipcconf_t *t, int sig, unsigned count, const char *what);
+void ipcconf_ignore(struct ipcconf_t *t, int sig);
+void ipcconf_default_action(struct ipcconf_t *t, int sig);
+/* Adds `sig` to the calling thread's mask, or removes it. */
+void ipcconf_block_signal(struct ipcconf_t *t, int sig);
+void ipcconf_unblock_signal(struct ipcconf_t *t, int sig);
+/* Whether `sig` is pending for the calling thread or its process. */
+int ipcconf_signal_pending(struct ipcconf_t *t, int sig);
+
 /* ---- checkpoints: futex words in the shared page ---- */
 
 #define IPCCONF_CHECKPOINTS 16
@@ -202,80 +326,43 @@ void ipcconf_await(struct ipcconf_t *t, unsigned cp, unsigned count, const char 
 /* Non-blocking read of a checkpoint's count. */
 unsigned ipcconf_posted(struct ipcconf_t *t, unsigned cp);
 
-/*
- * Observes that helper `pid` is blocked in a call.  The helper posts
- * checkpoint `started_cp` just before the call and `done_cp` after it
- * returns.  This waits for `started_cp`, then until either the helper is
- * asleep (/proc/PID/stat state S, with `done_cp` still unposted) or the
- * call returned.  Returns when the helper is blocked; if the call returned
- * instead, records a FAIL "<what> returned instead of blocking" and the
- * caller ends.  Where /proc cannot show process states the clause is a
- * SKIP saying so.  A helper still running but never asleep by the deadline
- * is taken as blocked (a spinning implementation is slow, not wrong).
- */
-void ipcconf_require_blocked(struct ipcconf_t *t, pid_t pid, unsigned started_cp,
-			     unsigned done_cp, const char *what);
-
-/* ---- names ---- */
+/* ---- names: every IPC object a clause makes (objects.c) ---- */
 
 /*
  * A path in the clause's private 0700 directory (unique per run and per
- * clause, unguessable).  The runner removes everything left in it, through
- * the IUT's fifo.unlink for FIFOs, after the clause's processes are
- * reaped.  Returned storage lives until the clause ends.
+ * clause, unguessable).  Returned storage lives until the clause ends.
  */
 const char *ipcconf_path(struct ipcconf_t *t, const char *leaf);
 
-/* ---- limits read from the IUT (never assumed) ---- */
-
-/* stream.pipe_buf(h); a FAIL if it is below POSIX's minimum of 512. */
-long ipcconf_pipe_buf(struct ipcconf_t *t, int h);
+/*
+ * A POSIX IPC name ("/ipcconf-<random>-<leaf>", for mq_open, shm_open,
+ * sem_open), unique per run and clause, unguessable.
+ */
+const char *ipcconf_posix_name(struct ipcconf_t *t, const char *leaf);
 
 /*
- * Fills the stream through write end `w` (switched to O_NONBLOCK, and left
- * so) until a one-byte write returns -EAGAIN; returns the bytes accepted.
- * A stream that accepts more than 64 MiB is a FAIL (seed:P8: bounded).
+ * A System V key that no queue, segment or semaphore set uses now, unique
+ * under parallel runs; create with IPC_CREAT | IPC_EXCL (a collision is
+ * then an EEXIST, never a shared object).
  */
-long ipcconf_fill(struct ipcconf_t *t, int w);
-
-/* Reads exactly `len` bytes (looping over short reads); FAIL on EOF or error. */
-void ipcconf_read_exact(struct ipcconf_t *t, int r, void *buf, size_t len, const char *what);
-
-/* Writes all `len` bytes (looping over short writes); FAIL on error. */
-void ipcconf_write_all(struct ipcconf_t *t, int w, const void *buf, size_t len, const char *what);
+key_t ipcconf_sysv_key(struct ipcconf_t *t);
 
 /*
- * ipcconf_fill(), then puts write end `w` back to blocking mode (O_NONBLOCK
- * clear), so that the next write into the full stream blocks; returns the
- * bytes accepted.
+ * A path for a socket that fits sun_path (at most 107 bytes), in a private
+ * 0700 directory even when the clause directory's path is long.
  */
-long ipcconf_fill_then_block(struct ipcconf_t *t, int w);
+const char *ipcconf_socket_path(struct ipcconf_t *t, const char *leaf);
 
 /*
- * Reads `n` bytes of what ipcconf_fill() wrote, in reads of at most 4096
- * bytes, and checks that every one is the filler's 0; a byte that is not
- * 0 (data out of order, or bytes that should not be there) is a FAIL
- * naming `what` and its offset, and the caller ends.
+ * Every name above is recorded in the shared page before it is returned,
+ * and the runner removes it after the clause's processes are reaped, also
+ * after a kill: first through each mechanism's cleanup (mechanism.h), then
+ * generically.
  */
-void ipcconf_read_fill(struct ipcconf_t *t, int r, long n, const char *what);
 
-/* As ipcconf_read_fill(), in reads of at most `piece` bytes (1 to 4096). */
-void ipcconf_read_fill_by(struct ipcconf_t *t, int r, long n, size_t piece, const char *what);
+/* ---- the run's settings ---- */
 
-/*
- * Reads through nonblocking `h` until -EAGAIN: everything the stream holds
- * now, however the implementation splits it into reads.  The first `cap`
- * bytes land in `buf`, the rest is read and dropped.  Returns the count.
- * An error, or over 1 MiB without -EAGAIN (for streams that hold a few
- * bytes), is a FAIL naming `what`, and the caller ends.
- */
-size_t ipcconf_drain_now(struct ipcconf_t *t, int h, char *buf, size_t cap, const char *what);
-
-/*
- * Sets O_NONBLOCK on read end `r` (and leaves it so) and checks that a
- * 1-byte read fails with -EAGAIN: nothing more is in the stream and a
- * writer is open.  `what` names the read in the message.
- */
-void ipcconf_expect_empty(struct ipcconf_t *t, int r, const char *what);
+/* The --timeout-mul factor: scales every bound and grace period. */
+double ipcconf_timeout_mul(struct ipcconf_t *t);
 
 #endif /* IPCCONF_HARNESS_CLAUSE_H */

@@ -1,4 +1,4 @@
-/* Unit tests of the harness's pure parts: clause selection, --expect parsing, result names. */
+/* Unit tests of the harness's pure parts: registry and selection, --expect parsing, check messages. */
 #define _GNU_SOURCE
 #include <CUnit/Basic.h>
 #include <errno.h>
@@ -8,39 +8,97 @@
 #include <unistd.h>
 
 #include "conformance/harness/expect.h"
+#include "conformance/harness/mechanism.h"
+#include "conformance/harness/page.h"
 #include "conformance/harness/registry.h"
 
-static const struct ipcconf_clause read_consumes = { .id = "pipe.read.consumes" };
-static const struct ipcconf_clause fifo_open = { .id = "fifo.open.rdwr_no_block" };
+/* Two made-up mechanisms: the harness works with whatever registers itself. */
+MECHANISM(alpha, .title = "test mechanism alpha", .order = 1);
+MECHANISM(beta, .title = "test mechanism beta", .order = 2);
+
+static const struct ipcconf_clause read_consumes = { .id = "alpha.read.consumes" };
+static const struct ipcconf_clause beta_open = { .id = "beta.open.rdwr_no_block" };
 
 static void test_selection_by_mechanism(void)
 {
 	CU_ASSERT_TRUE(ipcconf_clause_selected(&read_consumes, NULL, NULL));
-	CU_ASSERT_TRUE(ipcconf_clause_selected(&read_consumes, "pipe", NULL));
-	CU_ASSERT_TRUE(ipcconf_clause_selected(&read_consumes, "fifo,pipe", NULL));
-	CU_ASSERT_FALSE(ipcconf_clause_selected(&read_consumes, "fifo", NULL));
-	CU_ASSERT_FALSE(ipcconf_clause_selected(&read_consumes, "pip", NULL));
+	CU_ASSERT_TRUE(ipcconf_clause_selected(&read_consumes, "alpha", NULL));
+	CU_ASSERT_TRUE(ipcconf_clause_selected(&read_consumes, "beta,alpha", NULL));
+	CU_ASSERT_FALSE(ipcconf_clause_selected(&read_consumes, "beta", NULL));
+	CU_ASSERT_FALSE(ipcconf_clause_selected(&read_consumes, "alph", NULL));
 }
 
 static void test_selection_by_pattern(void)
 {
-	CU_ASSERT_TRUE(ipcconf_clause_selected(&read_consumes, NULL, "pipe.read"));
-	CU_ASSERT_TRUE(ipcconf_clause_selected(&read_consumes, NULL, "pipe.read.consumes"));
-	CU_ASSERT_TRUE(ipcconf_clause_selected(&read_consumes, NULL, "pipe.read.con"));
-	CU_ASSERT_FALSE(ipcconf_clause_selected(&read_consumes, NULL, "pipe.write"));
+	CU_ASSERT_TRUE(ipcconf_clause_selected(&read_consumes, NULL, "alpha.read"));
+	CU_ASSERT_TRUE(ipcconf_clause_selected(&read_consumes, NULL, "alpha.read.consumes"));
+	CU_ASSERT_TRUE(ipcconf_clause_selected(&read_consumes, NULL, "alpha.read.con"));
+	CU_ASSERT_FALSE(ipcconf_clause_selected(&read_consumes, NULL, "alpha.write"));
 	CU_ASSERT_FALSE(ipcconf_clause_selected(&read_consumes, NULL, "read"));
-	CU_ASSERT_TRUE(ipcconf_clause_selected(&read_consumes, NULL, "pipe.*.consumes"));
-	CU_ASSERT_TRUE(ipcconf_clause_selected(&read_consumes, NULL, "fifo.*,pipe.read"));
-	CU_ASSERT_FALSE(ipcconf_clause_selected(&fifo_open, NULL, "pipe.*"));
-	CU_ASSERT_FALSE(ipcconf_clause_selected(&fifo_open, "fifo", "fifo.read"));
+	CU_ASSERT_TRUE(ipcconf_clause_selected(&read_consumes, NULL, "alpha.*.consumes"));
+	CU_ASSERT_TRUE(ipcconf_clause_selected(&read_consumes, NULL, "beta.*,alpha.read"));
+	CU_ASSERT_FALSE(ipcconf_clause_selected(&beta_open, NULL, "alpha.*"));
+	CU_ASSERT_FALSE(ipcconf_clause_selected(&beta_open, "beta", "beta.read"));
 }
 
 static void test_unknown_mechanism(void)
 {
-	char buf[32];
-	CU_ASSERT_PTR_NULL(ipcconf_unknown_mechanism("pipe,fifo,socket", buf, sizeof buf));
-	CU_ASSERT_PTR_NOT_NULL(ipcconf_unknown_mechanism("pipe,pipes", buf, sizeof buf));
-	CU_ASSERT_STRING_EQUAL(buf, "pipes");
+	char buf[32], names[64];
+	CU_ASSERT_PTR_NULL(ipcconf_unknown_mechanism("alpha,beta", buf, sizeof buf));
+	CU_ASSERT_PTR_NOT_NULL(ipcconf_unknown_mechanism("alpha,alphas", buf, sizeof buf));
+	CU_ASSERT_STRING_EQUAL(buf, "alphas");
+	CU_ASSERT_STRING_EQUAL(ipcconf_mechanism_names(names, sizeof names), "alpha, beta");
+}
+
+/* A clause of an unregistered mechanism, or one whose function is misnamed, is refused. */
+static void test_clause_problems(void)
+{
+	char err[512];
+	struct ipcconf_clause good = { .id = "alpha.read.consumes", .fn = "alpha_read_consumes",
+				       .title = "t", .cites = "c" };
+	CU_ASSERT_PTR_NULL(ipcconf_clause_problem(&good, err, sizeof err));
+	struct ipcconf_clause stray = good;
+	stray.id = "gamma.read.consumes";
+	stray.fn = "gamma_read_consumes";
+	CU_ASSERT_PTR_NOT_NULL(ipcconf_clause_problem(&stray, err, sizeof err));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "not registered"));
+	struct ipcconf_clause drifted = good;
+	drifted.fn = "alpha_read_consume";
+	CU_ASSERT_PTR_NOT_NULL(ipcconf_clause_problem(&drifted, err, sizeof err));
+	drifted.fn = "alpha_read";
+	CU_ASSERT_PTR_NOT_NULL(ipcconf_clause_problem(&drifted, err, sizeof err));
+	struct ipcconf_clause row = good;
+	row.fn = "alpha_read";
+	row.is_row = 1;
+	CU_ASSERT_PTR_NULL(ipcconf_clause_problem(&row, err, sizeof err));
+	row.fn = "alpha_write";
+	CU_ASSERT_PTR_NOT_NULL(ipcconf_clause_problem(&row, err, sizeof err));
+}
+
+/* What the checks write: the expression, expected and actual, the first differing byte. */
+static void test_check_messages(void)
+{
+	struct ipcconf_page *page = calloc(1, sizeof *page);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(page);
+	struct ipcconf_t t = { .page = page };
+	int three = 3;
+	CHECK_EQ(&t, three + 1, 4);
+	CU_ASSERT_EQUAL(atomic_load(&page->nchecks), 1);
+	CU_ASSERT_EQUAL(atomic_load(&page->nmessages), 0);
+	CHECK_EQ(&t, three - 1, -EAGAIN);
+	CU_ASSERT_EQUAL(atomic_load(&page->outcome), IPCCONF_FAIL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(page->messages[0], "three - 1: expected -EAGAIN, got 2"));
+	CHECK_EQ(&t, three, 4, "the count");
+	CU_ASSERT_PTR_NOT_NULL(strstr(page->messages[1], "the count (three): expected 4, got 3"));
+	const char a[] = "abcdefgh", b[] = "abcdXfgh";
+	CHECK_MEM(&t, a, b, 8);
+	CU_ASSERT_PTR_NOT_NULL(strstr(page->messages[2], "first at offset 4"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(page->messages[2], "[65]"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(page->messages[2], "[58]"));
+	CHECK_FAILS(&t, three, -EBADF);
+	CU_ASSERT_PTR_NOT_NULL(strstr(page->messages[3], "expected to fail with -EBADF, got 3 (it succeeded)"));
+	CU_ASSERT_EQUAL(atomic_load(&page->nchecks), 5);
+	free(page);
 }
 
 static const char *write_temp(const char *text)
@@ -59,14 +117,14 @@ static void test_expectations(void)
 {
 	char err[256];
 	struct ipcconf_expectation *list = NULL;
-	const char *path = write_temp("# comment\n\n  pipe.read.consumes   gVisor keeps data \n"
-				      "fifo.open.x\tno reason here? yes: this one\n");
+	const char *path = write_temp("# comment\n\n  alpha.read.consumes   gVisor keeps data \n"
+				      "beta.open.x\tno reason here? yes: this one\n");
 	int n = ipcconf_read_expectations(path, &list, err, sizeof err);
 	unlink(path);
 	CU_ASSERT_EQUAL_FATAL(n, 2);
-	CU_ASSERT_STRING_EQUAL(list[0].id, "pipe.read.consumes");
+	CU_ASSERT_STRING_EQUAL(list[0].id, "alpha.read.consumes");
 	CU_ASSERT_STRING_EQUAL(list[0].reason, "gVisor keeps data");
-	CU_ASSERT_STRING_EQUAL(list[1].id, "fifo.open.x");
+	CU_ASSERT_STRING_EQUAL(list[1].id, "beta.open.x");
 	for (int i = 0; i < n; i++) {
 		free(list[i].id);
 		free(list[i].reason);
@@ -78,7 +136,7 @@ static void test_expectation_without_reason(void)
 {
 	char err[256];
 	struct ipcconf_expectation *list = NULL;
-	const char *path = write_temp("pipe.read.consumes\n");
+	const char *path = write_temp("alpha.read.consumes\n");
 	CU_ASSERT_EQUAL(ipcconf_read_expectations(path, &list, err, sizeof err), -1);
 	unlink(path);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, ":1:"));
@@ -100,6 +158,8 @@ int main(void)
 		{ "selection by mechanism", test_selection_by_mechanism },
 		{ "selection by pattern", test_selection_by_pattern },
 		{ "unknown mechanism", test_unknown_mechanism },
+		{ "clause problems", test_clause_problems },
+		{ "check messages", test_check_messages },
 		{ "expectations file", test_expectations },
 		{ "expectation without a reason", test_expectation_without_reason },
 		{ "result names", test_result_names },

@@ -2,18 +2,17 @@
  * runner.c -- one clause, one process group, one watchdog.
  *
  * The runner forks the clause process into a new process group, waits for
- * it with a deadline (SIGCHLD through sigtimedwait, so nothing here goes
- * through the implementation under test), then kills the whole group,
- * reaps every process (the runner is a child subreaper, so orphaned
- * helpers come back to it), reads the shared page, and removes every name
- * the clause left in its directory.
+ * it with a deadline (a pidfd, through sys.h: nothing here goes through
+ * the implementation under test or the C library's signal and wait
+ * functions), then kills the whole group, reaps every process (the runner
+ * is a child subreaper, so orphaned helpers come back to it), reads the
+ * shared page, and removes every object the clause left.
  */
 #define _GNU_SOURCE
 #include "conformance/harness/runner.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,6 +25,7 @@
 #include <unistd.h>
 
 #include "conformance/harness/clock.h"
+#include "conformance/harness/sys.h"
 
 volatile int ipcconf_current_group;
 
@@ -34,20 +34,14 @@ volatile int ipcconf_current_group;
 
 void ipcconf_runner_init(void)
 {
-	sigset_t chld;
-	sigemptyset(&chld);
-	sigaddset(&chld, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &chld, NULL);
 	/* The runner writes reports to pipes it does not own; EPIPE is handled. */
-	signal(SIGPIPE, SIG_IGN);
+	ipcconf_sys_sigaction(SIGPIPE, SIG_IGN, 0, 0);
 	/* Orphaned helpers are re-parented to us, so we can reap them (and
 	 * under `runsc do`, where we are PID 1's child, nothing piles up). */
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 }
 
-static void append(char *dst, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void append(char *dst, size_t size, const char *fmt, ...)
+void ipcconf_append(char *dst, size_t size, const char *fmt, ...)
 {
 	size_t len = strlen(dst);
 	if (len + 1 >= size)
@@ -58,76 +52,58 @@ static void append(char *dst, size_t size, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Waits up to `deadline` for `pid` to end; reaps any other child meanwhile. */
-static int wait_for(pid_t pid, int *status, int64_t deadline)
-{
-	sigset_t chld;
-	sigemptyset(&chld);
-	sigaddset(&chld, SIGCHLD);
-	for (;;) {
-		int st;
-		pid_t r;
-		while ((r = waitpid(-1, &st, WNOHANG)) > 0)
-			if (r == pid) {
-				*status = st;
-				return 1;
-			}
-		int64_t left = deadline - ipcconf_now_ns();
-		if (left <= 0)
-			return 0;
-		struct timespec ts = ipcconf_ns_to_timespec(left);
-		sigtimedwait(&chld, NULL, &ts);
-	}
-}
+#define MAX_WATCHED 64
 
-/* SIGKILLs every direct child (orphans adopted as subreaper included). */
-static void kill_children(void)
+/*
+ * SIGKILLs every direct child (orphans adopted as subreaper included) and
+ * its group; opens a pidfd for each, so the caller can wait for them to end.
+ * Returns how many pidfds it opened (none where pidfd_open is missing).
+ */
+static int kill_children(struct pollfd *fds, int max)
 {
 	char path[64];
 	snprintf(path, sizeof path, "/proc/self/task/%d/children", (int)getpid());
 	FILE *f = fopen(path, "re");
 	if (!f)
-		return;
-	int pid;
+		return 0;
+	int pid, n = 0;
 	while (fscanf(f, "%d", &pid) == 1) {
-		kill(-pid, SIGKILL);
-		kill(pid, SIGKILL);
+		ipcconf_sys_kill(-pid, SIGKILL);
+		ipcconf_sys_kill(pid, SIGKILL);
+		int fd = n < max ? ipcconf_sys_pidfd_open(pid) : -1;
+		if (fd >= 0)
+			fds[n++] = (struct pollfd){ .fd = fd, .events = POLLIN };
 	}
 	fclose(f);
+	return n;
 }
 
-/* Reaps every child; returns the number still alive at the bound. */
-static int reap_all(int64_t deadline)
+int ipcconf_kill_and_reap_all(int64_t deadline_ns)
 {
-	sigset_t chld;
-	sigemptyset(&chld);
-	sigaddset(&chld, SIGCHLD);
+	int64_t backoff_ns = 20 * 1000;
 	for (;;) {
 		int st;
 		pid_t r;
-		while ((r = waitpid(-1, &st, WNOHANG)) > 0)
+		while ((r = ipcconf_sys_reap_any(&st)) > 0)
 			;
-		if (r < 0 && errno == ECHILD)
+		if (r == -ECHILD)
 			return 0;
-		int64_t left = deadline - ipcconf_now_ns();
-		if (left <= 0)
+		if (ipcconf_now_ns() >= deadline_ns)
 			return 1;
-		kill_children();
-		struct timespec ts = ipcconf_ns_to_timespec(left);
-		sigtimedwait(&chld, NULL, &ts);
+		struct pollfd fds[MAX_WATCHED];
+		int n = kill_children(fds, MAX_WATCHED);
+		if (n > 0) {
+			/* Wait for any of them to end (SIGKILLed processes end within moments). */
+			int64_t left = deadline_ns - ipcconf_now_ns();
+			poll(fds, (nfds_t)n, left > 0 ? (int)(left / 1000000) + 1 : 0);
+			for (int i = 0; i < n; i++)
+				close(fds[i].fd);
+		} else {
+			ipcconf_sys_pause_ns(backoff_ns, deadline_ns);
+			if (backoff_ns < 2 * 1000 * 1000)
+				backoff_ns *= 2;
+		}
 	}
-}
-
-static void reset_signals_for_clause(void)
-{
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			signal(sig, SIG_DFL);
-	sigset_t only_chld;
-	sigemptyset(&only_chld);
-	/* Kept blocked: ipcconf_wait() collects children with sigtimedwait(). */
-	sigaddset(&only_chld, SIGCHLD);
-	sigprocmask(SIG_SETMASK, &only_chld, NULL);
 }
 
 static _Noreturn void clause_process(const struct ipcconf_run_config *cfg,
@@ -138,12 +114,10 @@ static _Noreturn void clause_process(const struct ipcconf_run_config *cfg,
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	if (getppid() != runner)
 		_exit(120); /* the runner died before we could notice */
-	reset_signals_for_clause();
+	ipcconf_sys_reset_signals();
 	struct ipcconf_t t = {
-		.iut = cfg->iut,
-		.stream = cfg->iut->stream,
-		.pipe = cfg->iut->pipe,
-		.fifo = cfg->iut->fifo,
+		.self = cfg->impl->self,
+		.iut = cfg->impl->iut,
 		.clause = c,
 		.dir = dir,
 		.page = page,
@@ -159,93 +133,61 @@ static void describe_steps(const struct ipcconf_page *page, char *dst, size_t si
 		pid_t pid = atomic_load(&page->steps[i].pid);
 		if (pid == 0)
 			continue;
-		append(dst, size, "\n  pid %d was at: %s", (int)pid, page->steps[i].text);
+		ipcconf_append(dst, size, "\n  pid %d was at: %s", (int)pid, page->steps[i].text);
 	}
 }
 
-/* Removes everything under `dir`, then `dir`. */
-static void remove_tree(const char *dir)
+static void broken(struct ipcconf_result *out, const char *what)
 {
-	DIR *d = opendir(dir);
-	if (d) {
-		struct dirent *e;
-		while ((e = readdir(d)) != NULL) {
-			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-				continue;
-			char path[512];
-			snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-			struct stat st;
-			if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
-				remove_tree(path);
-			else
-				unlink(path);
-		}
-		closedir(d);
-	}
-	rmdir(dir);
+	out->outcome = IPCCONF_BROKEN;
+	snprintf(out->detail, sizeof out->detail, "broken: %s: %s", what, strerror(errno));
 }
 
-/*
- * FIFOs are removed through the IUT's fifo.unlink first, so that an
- * implementation can drop what it keeps outside the file system.  That
- * call runs in a child under a bound: a crashing or hanging unlink is the
- * implementation's failure to report, not the runner's.
- */
-static void unlink_fifos_through_iut(const struct ipcconf_run_config *cfg, const char *dir,
-				     struct ipcconf_result *out)
+/* The verdict from how the clause process ended and what the page says. */
+static void judge(const struct ipcconf_run_config *cfg, const struct ipcconf_clause *c,
+		  const struct ipcconf_page *page, int ended, int status, int survivors,
+		  unsigned timeout_ms, struct ipcconf_result *out)
 {
-	if (!cfg->iut->fifo || !cfg->iut->fifo->unlink)
-		return;
-	pid_t pid = fork();
-	if (pid < 0)
-		return;
-	if (pid == 0) {
-		setpgid(0, 0);
-		reset_signals_for_clause();
-		DIR *d = opendir(dir);
-		if (!d)
-			_exit(0);
-		struct dirent *e;
-		while ((e = readdir(d)) != NULL) {
-			char path[512];
-			struct stat st;
-			snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-			if (lstat(path, &st) == 0 && S_ISFIFO(st.st_mode))
-				cfg->iut->fifo->unlink(path);
-		}
-		_exit(0);
+	enum ipcconf_outcome o = (enum ipcconf_outcome)atomic_load(&page->outcome);
+	unsigned n = atomic_load(&page->nmessages);
+	for (unsigned i = 0; i < n && i < IPCCONF_MAX_MESSAGES; i++)
+		ipcconf_append(out->detail, sizeof out->detail, "%s%.*s", i ? "\n" : "",
+			       IPCCONF_MESSAGE_LEN, page->messages[i]);
+	if (n > IPCCONF_MAX_MESSAGES)
+		ipcconf_append(out->detail, sizeof out->detail, "\n(%u more messages)",
+			       n - IPCCONF_MAX_MESSAGES);
+	const char *sep = out->detail[0] ? "\n" : "";
+	if (!ended) {
+		o = IPCCONF_FAIL;
+		ipcconf_append(out->detail, sizeof out->detail,
+			       "%sfail: timeout: the clause did not finish within %.0f ms (timeout-mul %.2g); killed",
+			       sep, (double)timeout_ms * cfg->timeout_mul, cfg->timeout_mul);
+		describe_steps(page, out->detail, sizeof out->detail);
+	} else if (WIFSIGNALED(status)) {
+		o = IPCCONF_FAIL;
+		const char *sig = sigabbrev_np(WTERMSIG(status));
+		ipcconf_append(out->detail, sizeof out->detail,
+			       "%sfail: the clause process was killed by SIG%s", sep, sig ? sig : "?");
+		describe_steps(page, out->detail, sizeof out->detail);
+	} else if (WEXITSTATUS(status) != 0) {
+		if (o < IPCCONF_BROKEN)
+			o = IPCCONF_BROKEN;
+		ipcconf_append(out->detail, sizeof out->detail,
+			       "%sbroken: the clause process exited with status %d", sep,
+			       WEXITSTATUS(status));
+	} else if (o == IPCCONF_PASS && !c->internal && atomic_load(&page->nchecks) == 0) {
+		o = IPCCONF_BROKEN;
+		ipcconf_append(out->detail, sizeof out->detail,
+			       "%sbroken: the clause ran no check", sep);
 	}
-	setpgid(pid, pid);
-	int st = 0;
-	int64_t bound = (int64_t)(2e9 * cfg->timeout_mul);
-	if (!wait_for(pid, &st, ipcconf_now_ns() + bound)) {
-		append(out->detail, sizeof out->detail,
-		       "%swarning: the implementation's fifo.unlink did not return during cleanup",
-		       out->detail[0] ? "\n" : "");
-	} else if (WIFSIGNALED(st)) {
-		append(out->detail, sizeof out->detail,
-		       "%swarning: the implementation's fifo.unlink crashed (%s) during cleanup",
-		       out->detail[0] ? "\n" : "", sigabbrev_np(WTERMSIG(st)));
+	if (survivors) {
+		if (o < IPCCONF_BROKEN)
+			o = IPCCONF_BROKEN;
+		ipcconf_append(out->detail, sizeof out->detail,
+			       "%sbroken: processes of the clause survived SIGKILL",
+			       out->detail[0] ? "\n" : "");
 	}
-	kill(-pid, SIGKILL);
-	reap_all(ipcconf_now_ns() + REAP_BOUND_NS);
-}
-
-static void missing_caps(const struct ipcconf_run_config *cfg, const struct ipcconf_clause *c,
-			 char *dst, size_t size)
-{
-	uint64_t missing = c->needs & ~cfg->iut->caps;
-	dst[0] = '\0';
-	for (int bit = 0; bit < 64; bit++) {
-		uint64_t cap = UINT64_C(1) << bit;
-		if (!(missing & cap))
-			continue;
-		const char *name = ipcconf_cap_name(cap);
-		if (name)
-			append(dst, size, "%s%s", dst[0] ? ", " : "", name);
-		else
-			append(dst, size, "%sbit %d", dst[0] ? ", " : "", bit);
-	}
+	out->outcome = o;
 }
 
 void ipcconf_run_clause(const struct ipcconf_run_config *cfg,
@@ -256,8 +198,8 @@ void ipcconf_run_clause(const struct ipcconf_run_config *cfg,
 	out->clause = c;
 	int64_t start = ipcconf_now_ns();
 
-	char missing[256];
-	missing_caps(cfg, c, missing, sizeof missing);
+	char missing[512];
+	ipcconf_missing_needs(cfg->impl, c, missing, sizeof missing);
 	if (missing[0]) {
 		out->outcome = IPCCONF_SKIP;
 		snprintf(out->detail, sizeof out->detail,
@@ -268,15 +210,13 @@ void ipcconf_run_clause(const struct ipcconf_run_config *cfg,
 	struct ipcconf_page *page = mmap(NULL, sizeof *page, PROT_READ | PROT_WRITE,
 					 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (page == MAP_FAILED) {
-		out->outcome = IPCCONF_BROKEN;
-		snprintf(out->detail, sizeof out->detail, "broken: mmap: %s", strerror(errno));
+		broken(out, "mmap");
 		return;
 	}
-	char dir[256];
+	char dir[512];
 	snprintf(dir, sizeof dir, "%s/c%u", cfg->rundir, index);
 	if (mkdir(dir, 0700) < 0) {
-		out->outcome = IPCCONF_BROKEN;
-		snprintf(out->detail, sizeof out->detail, "broken: mkdir %s: %s", dir, strerror(errno));
+		broken(out, "mkdir of the clause directory");
 		munmap(page, sizeof *page);
 		return;
 	}
@@ -284,15 +224,19 @@ void ipcconf_run_clause(const struct ipcconf_run_config *cfg,
 	unsigned timeout_ms = c->timeout_ms ? c->timeout_ms : IPCCONF_DEFAULT_TIMEOUT_MS;
 	page->timeout_ns = (int64_t)((double)timeout_ms * 1e6 * cfg->timeout_mul);
 	page->deadline_ns = start + page->timeout_ns;
+	page->timeout_mul = cfg->timeout_mul;
+	page->clause_index = index;
+	snprintf(page->run_tag, sizeof page->run_tag, "%s", cfg->run_tag);
+	snprintf(page->socket_dir, sizeof page->socket_dir, "%s",
+		 cfg->socket_dir ? cfg->socket_dir : "");
 	int64_t watchdog = page->deadline_ns + (int64_t)((double)GRACE_NS * cfg->timeout_mul);
 
 	fflush(NULL); /* a child must not flush our buffered output again */
 	pid_t runner = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
-		out->outcome = IPCCONF_BROKEN;
-		snprintf(out->detail, sizeof out->detail, "broken: fork: %s", strerror(errno));
-		remove_tree(dir);
+		broken(out, "fork");
+		rmdir(dir);
 		munmap(page, sizeof *page);
 		return;
 	}
@@ -302,54 +246,18 @@ void ipcconf_run_clause(const struct ipcconf_run_config *cfg,
 	ipcconf_current_group = pid;
 
 	int status = 0;
-	int ended = wait_for(pid, &status, watchdog);
-	kill(-pid, SIGKILL);
+	int ended = ipcconf_sys_wait_child(pid, &status, watchdog) == 1;
+	ipcconf_sys_kill(-pid, SIGKILL);
 	if (!ended)
-		kill(pid, SIGKILL);
-	int survivors = reap_all(ipcconf_now_ns() + REAP_BOUND_NS);
+		ipcconf_sys_kill(pid, SIGKILL);
+	int survivors = ipcconf_kill_and_reap_all(ipcconf_now_ns() + REAP_BOUND_NS);
 	ipcconf_current_group = 0;
 
 	/* Only now, with every process gone, is the page stable. */
-	enum ipcconf_outcome o = (enum ipcconf_outcome)atomic_load(&page->outcome);
-	unsigned n = atomic_load(&page->nmessages);
-	for (unsigned i = 0; i < n && i < IPCCONF_MAX_MESSAGES; i++)
-		append(out->detail, sizeof out->detail, "%s%.*s", i ? "\n" : "",
-		       IPCCONF_MESSAGE_LEN, page->messages[i]);
-	if (n > IPCCONF_MAX_MESSAGES)
-		append(out->detail, sizeof out->detail, "\n(%u more messages)",
-		       n - IPCCONF_MAX_MESSAGES);
-	const char *sep = out->detail[0] ? "\n" : "";
-	if (!ended) {
-		o = IPCCONF_FAIL;
-		append(out->detail, sizeof out->detail,
-		       "%sfail: timeout: the clause did not finish within %.0f ms (timeout-mul %.2g); killed",
-		       sep, (double)timeout_ms * cfg->timeout_mul, cfg->timeout_mul);
-		describe_steps(page, out->detail, sizeof out->detail);
-	} else if (WIFSIGNALED(status)) {
-		o = IPCCONF_FAIL;
-		const char *sig = sigabbrev_np(WTERMSIG(status));
-		append(out->detail, sizeof out->detail,
-		       "%sfail: the clause process was killed by SIG%s", sep, sig ? sig : "?");
-		describe_steps(page, out->detail, sizeof out->detail);
-	} else if (WEXITSTATUS(status) != 0) {
-		if (o < IPCCONF_BROKEN)
-			o = IPCCONF_BROKEN;
-		append(out->detail, sizeof out->detail,
-		       "%sbroken: the clause process exited with status %d", sep,
-		       WEXITSTATUS(status));
-	}
-	if (survivors) {
-		if (o < IPCCONF_BROKEN)
-			o = IPCCONF_BROKEN;
-		append(out->detail, sizeof out->detail,
-		       "%sbroken: processes of the clause survived SIGKILL",
-		       out->detail[0] ? "\n" : "");
-	}
-	out->outcome = o;
+	judge(cfg, c, page, ended, status, survivors, timeout_ms, out);
 	snprintf(out->note, sizeof out->note, "%.*s", IPCCONF_MESSAGE_LEN - 1, page->note);
 
-	unlink_fifos_through_iut(cfg, dir, out);
-	remove_tree(dir);
+	ipcconf_cleanup_objects(cfg, page, dir, out);
 	munmap(page, sizeof *page);
 	out->elapsed_ns = ipcconf_now_ns() - start;
 }

@@ -7,12 +7,15 @@
 #include <stdint.h>
 
 #include "conformance/harness/clause.h"
+#include "conformance/harness/loader.h"
 #include "conformance/harness/page.h"
 
 struct ipcconf_run_config {
-	const struct ipcconf_iut *iut;
+	const struct ipcconf_loaded *impl;
 	double timeout_mul;      /* scales every bound (--timeout-mul, IPCCONF_TIMEOUT_MUL) */
 	const char *rundir;      /* this run's private 0700 directory */
+	const char *socket_dir;  /* a short private 0700 directory for socket paths */
+	char run_tag[24];        /* random: part of every POSIX IPC name of the run */
 };
 
 struct ipcconf_result {
@@ -34,7 +37,22 @@ void ipcconf_run_clause(const struct ipcconf_run_config *cfg,
 			const struct ipcconf_clause *c, unsigned index,
 			struct ipcconf_result *out);
 
-/* "FORK_INHERIT" for IPCCONF_CAP_FORK_INHERIT; NULL if unknown. */
-const char *ipcconf_cap_name(uint64_t cap);
+/*
+ * Why the implementation cannot run clause `c` (a missing table,
+ * capability or behaviour, named), in `dst`; empty when it can.
+ */
+void ipcconf_missing_needs(const struct ipcconf_loaded *impl, const struct ipcconf_clause *c,
+			   char *dst, size_t size);
+
+/* Removes what a clause left (cleanup.c): through the mechanisms, then generically. */
+void ipcconf_cleanup_objects(const struct ipcconf_run_config *cfg, struct ipcconf_page *page,
+			     const char *dir, struct ipcconf_result *out);
+
+/* Appends printf-style text to a NUL-terminated buffer, truncating. */
+void ipcconf_append(char *dst, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Kills every child of the runner and reaps them; returns how many outlived the bound. */
+int ipcconf_kill_and_reap_all(int64_t deadline_ns);
 
 #endif

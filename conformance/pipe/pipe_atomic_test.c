@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "conformance/harness/clause.h"
+#include "conformance/pipe/pipe_support.h"
 
 #define WRITERS 4
 #define CP_READY 0 /* each writer posts it once, before its first write */
@@ -58,7 +59,7 @@ static long fill_offset_then_block(struct ipcconf_t *t, int w, size_t pb)
 {
 	static const char offset[PIECE];
 	size_t len = pb > PIECE ? PIECE : pb / 2;
-	REQUIRE_EQ(t, t->stream->write(w, offset, len), (long long)len,
+	REQUIRE_EQ(t, iut_write(t, w, offset, len), (long long)len,
 		   "a first write of filler bytes, to offset the records");
 	return ipcconf_fill_then_block(t, w) + (long)len;
 }
@@ -89,11 +90,11 @@ static void write_records(struct ipcconf_t *t, int w, unsigned i, size_t pb, uns
 	for (unsigned j = 0; j < records; j++) {
 		size_t len = make(rec, i, j, pb);
 		STEP(t, "writer %c: record %u of %u (%zu bytes, one write)", tag_of(i), j, records, len);
-		ssize_t n = t->stream->write(w, rec, len);
+		ssize_t n = iut_write(t, w, rec, len);
 		REQUIRE_EQ(t, n, (long long)len, "a blocking write of one record of at most PIPE_BUF bytes");
 	}
 	free(rec);
-	REQUIRE_OK(t, t->stream->close(w), "writer: close of its write end");
+	REQUIRE_OK(t, iut_close(t, w), "writer: close of its write end");
 }
 
 /*
@@ -107,7 +108,7 @@ static void concurrent_records(struct ipcconf_t *t, unsigned fills, unsigned mos
 			       record_maker *make, record_reader *reader)
 {
 	int e[2];
-	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
+	REQUIRE_OK(t, iut_pipe(t, e, 0), "pipe create");
 	size_t pb = (size_t)ipcconf_pipe_buf(t, e[1]);
 	long cap = fill_offset_then_block(t, e[1], pb);
 	unsigned records = (unsigned)((fills * (size_t)cap) / (WRITERS * pb) + 1);
@@ -120,12 +121,12 @@ static void concurrent_records(struct ipcconf_t *t, unsigned fills, unsigned mos
 	for (unsigned i = 0; i < WRITERS; i++) {
 		pids[i] = ipcconf_fork(t);
 		if (pids[i] == 0) {
-			REQUIRE_OK(t, t->stream->close(e[0]), "writer: close of its read end");
+			REQUIRE_OK(t, iut_close(t, e[0]), "writer: close of its read end");
 			write_records(t, e[1], i, pb, records, make);
 			ipcconf_exit(t);
 		}
 	}
-	REQUIRE_OK(t, t->stream->close(e[1]), "close of the parent's write end");
+	REQUIRE_OK(t, iut_close(t, e[1]), "close of the parent's write end");
 	ipcconf_await(t, CP_READY, WRITERS, "all writers to be ready");
 	ipcconf_post(t, CP_GO);
 	STEP(t, "draining the %ld filler bytes while the writers push", cap);
@@ -142,7 +143,7 @@ static void concurrent_records(struct ipcconf_t *t, unsigned fills, unsigned mos
 	free(rec);
 	STEP(t, "read after every record, all writers closed: expected 0 (EOF)");
 	char c;
-	CHECK_EQ(t, t->stream->read(e[0], &c, 1), 0, "read after every record was read (extra bytes?)");
+	CHECK_EQ(t, iut_read(t, e[0], &c, 1), 0, "read after every record was read (extra bytes?)");
 	for (unsigned i = 0; i < WRITERS; i++)
 		ipcconf_join(t, pids[i], "a writer");
 }
@@ -191,7 +192,9 @@ CLAUSE(pipe_write_atomic_pipe_buf_records,
        .id = "pipe.write.atomic_pipe_buf_records",
        .title = "PIPE_BUF-byte writes from four concurrent writers are never interleaved",
        .cites = "seed:P9; seed:P5; POSIX.1-2017 XSH write(); pipe(7) PIPE_BUF",
-       .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_FORK_INHERIT | IPCCONF_CAP_NONBLOCK)
+       .needs = IPCCONF_CAP_FORK_INHERIT,
+       USES(HANDLE, IPCCONF_HANDLE_CAP_NONBLOCK),
+       USES(PIPE, IPCCONF_PIPE_CAP_PIPE_BUF))
 {
 	/* Four times the capacity in all (and at least 64 records per
 	 * writer), so the writers queue up on a full pipe again and again. */
@@ -259,7 +262,9 @@ CLAUSE(pipe_write_atomic_mixed_sizes,
        .id = "pipe.write.atomic_mixed_sizes",
        .title = "writes of any size up to PIPE_BUF from concurrent writers arrive whole, so records can be parsed",
        .cites = "seed:P9; POSIX.1-2017 XSH write(); pipe(7) PIPE_BUF",
-       .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_FORK_INHERIT | IPCCONF_CAP_NONBLOCK)
+       .needs = IPCCONF_CAP_FORK_INHERIT,
+       USES(HANDLE, IPCCONF_HANDLE_CAP_NONBLOCK),
+       USES(PIPE, IPCCONF_PIPE_CAP_PIPE_BUF))
 {
 	/* Records average about PIPE_BUF/2 (the 16-bit sequence bounds them
 	 * at 65535 per writer): about four times the capacity in all, and at

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "conformance/harness/clause.h"
+#include "conformance/pipe/pipe_support.h"
 
 /*
  * seed:P8: "The buffer is bounded".  pipe(7), Pipe capacity: "A pipe has a
@@ -26,10 +27,11 @@ CLAUSE(pipe_capacity_bounded,
        .id = "pipe.capacity.bounded",
        .title = "a pipe's buffer is bounded, and holds at least PIPE_BUF (>= 512) bytes",
        .cites = "seed:P8; POSIX.1-2017 XBD <limits.h> {_POSIX_PIPE_BUF}, XSH write(); pipe(7) Pipe capacity",
-       .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_NONBLOCK)
+       USES(HANDLE, IPCCONF_HANDLE_CAP_NONBLOCK),
+       USES(PIPE, IPCCONF_PIPE_CAP_PIPE_BUF))
 {
 	int e[2];
-	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
+	REQUIRE_OK(t, iut_pipe(t, e, 0), "pipe create");
 	long pb = ipcconf_pipe_buf(t, e[1]);
 	STEP(t, "filling the pipe: it must stop with -EAGAIN");
 	long cap = ipcconf_fill(t, e[1]);
@@ -45,10 +47,10 @@ CLAUSE(pipe_pipe_buf_same_both_ends,
        .id = "pipe.pipe_buf.same_both_ends",
        .title = "both ends of a pipe report the same PIPE_BUF, at least 512",
        .cites = "seed:P8; POSIX.1-2017 XSH fpathconf() _PC_PIPE_BUF",
-       .needs = IPCCONF_CAP_PIPE)
+       USES(PIPE, IPCCONF_PIPE_CAP_PIPE_BUF))
 {
 	int e[2];
-	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
+	REQUIRE_OK(t, iut_pipe(t, e, 0), "pipe create");
 	long pr = ipcconf_pipe_buf(t, e[0]);
 	long pw = ipcconf_pipe_buf(t, e[1]);
 	CHECK_EQ(t, pr, pw, "pipe_buf(read end) compared with pipe_buf(write end)");
@@ -66,12 +68,13 @@ CLAUSE(pipe_get_capacity_bounds_fill,
        .id = "pipe.get_capacity.bounds_fill",
        .title = "both ends report one capacity, and a pipe never holds more than it",
        .cites = "seed:P8; fcntl(2) F_GETPIPE_SZ, F_SETPIPE_SZ; pipe(7) Pipe capacity",
-       .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_CAPACITY_GET | IPCCONF_CAP_NONBLOCK)
+       USES(HANDLE, IPCCONF_HANDLE_CAP_NONBLOCK),
+       USES(PIPE, IPCCONF_PIPE_CAP_CAPACITY_GET))
 {
 	int e[2];
-	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
-	long cr = t->stream->get_capacity(e[0]);
-	long cw = t->stream->get_capacity(e[1]);
+	REQUIRE_OK(t, iut_pipe(t, e, 0), "pipe create");
+	long cr = iut_get_capacity(t, e[0]);
+	long cw = iut_get_capacity(t, e[1]);
 	REQUIRE_OK(t, cr, "get_capacity(read end)");
 	REQUIRE_OK(t, cw, "get_capacity(write end)");
 	CHECK_EQ(t, cr, cw, "get_capacity(read end) compared with get_capacity(write end)");
@@ -106,23 +109,24 @@ CLAUSE(pipe_set_capacity_grow,
        .id = "pipe.set_capacity.grow",
        .title = "setting a larger capacity returns at least the request, and the pipe then holds that many bytes",
        .cites = "seed:P8; fcntl(2) F_SETPIPE_SZ, F_GETPIPE_SZ",
-       .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_CAPACITY_GET | IPCCONF_CAP_CAPACITY_SET | IPCCONF_CAP_NONBLOCK)
+       USES(HANDLE, IPCCONF_HANDLE_CAP_NONBLOCK),
+       USES(PIPE, IPCCONF_PIPE_CAP_CAPACITY_GET | IPCCONF_PIPE_CAP_CAPACITY_SET))
 {
 	int e[2];
-	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
-	long cur = t->stream->get_capacity(e[1]);
+	REQUIRE_OK(t, iut_pipe(t, e, 0), "pipe create");
+	long cur = iut_get_capacity(t, e[1]);
 	REQUIRE_OK(t, cur, "get_capacity(write end)");
 	long want = 2 * cur;
 	STEP(t, "set_capacity(%ld), twice the current %ld", want, cur);
-	long got = t->stream->set_capacity(e[1], want);
+	long got = iut_set_capacity(t, e[1], want);
 	if (got == -EPERM)
 		SKIP(t, "set_capacity(%ld) was refused with -EPERM: the limit for this user is below twice the default capacity (pipe(7) pipe-max-size)",
 		     want);
 	char b[32];
 	REQUIRE(t, got >= want, "set_capacity(%ld): expected a capacity of at least %ld, got %s",
 		want, want, ipcconf_result_name(got, b));
-	CHECK_EQ(t, t->stream->get_capacity(e[1]), got, "get_capacity(write end) after set_capacity");
-	CHECK_EQ(t, t->stream->get_capacity(e[0]), got, "get_capacity(read end) after set_capacity on the write end");
+	CHECK_EQ(t, iut_get_capacity(t, e[1]), got, "get_capacity(write end) after set_capacity");
+	CHECK_EQ(t, iut_get_capacity(t, e[0]), got, "get_capacity(read end) after set_capacity on the write end");
 	check_fill_between(t, e[1], want, got);
 }
 
@@ -137,17 +141,18 @@ CLAUSE(pipe_set_capacity_small,
        .id = "pipe.set_capacity.small",
        .title = "setting the capacity to PIPE_BUF returns at least PIPE_BUF, and the pipe holds between the two",
        .cites = "seed:P8; fcntl(2) F_SETPIPE_SZ; POSIX.1-2017 XSH write()",
-       .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_CAPACITY_GET | IPCCONF_CAP_CAPACITY_SET | IPCCONF_CAP_NONBLOCK)
+       USES(HANDLE, IPCCONF_HANDLE_CAP_NONBLOCK),
+       USES(PIPE, IPCCONF_PIPE_CAP_PIPE_BUF | IPCCONF_PIPE_CAP_CAPACITY_GET | IPCCONF_PIPE_CAP_CAPACITY_SET))
 {
 	int e[2];
-	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
+	REQUIRE_OK(t, iut_pipe(t, e, 0), "pipe create");
 	long pb = ipcconf_pipe_buf(t, e[1]);
 	STEP(t, "set_capacity(PIPE_BUF = %ld) on the empty pipe", pb);
-	long got = t->stream->set_capacity(e[1], pb);
+	long got = iut_set_capacity(t, e[1], pb);
 	char b[32];
 	REQUIRE(t, got >= pb, "set_capacity(%ld) on an empty pipe: expected a capacity of at least %ld, got %s",
 		pb, pb, ipcconf_result_name(got, b));
-	CHECK_EQ(t, t->stream->get_capacity(e[0]), got, "get_capacity(read end) after set_capacity");
+	CHECK_EQ(t, iut_get_capacity(t, e[0]), got, "get_capacity(read end) after set_capacity");
 	check_fill_between(t, e[1], pb, got);
 }
 
@@ -164,19 +169,20 @@ CLAUSE(pipe_set_capacity_below_contents_ebusy,
        .id = "pipe.set_capacity.below_contents_ebusy",
        .title = "shrinking a pipe below the bytes it holds fails with -EBUSY and loses nothing",
        .cites = "seed:P8; seed:P4; fcntl(2) F_SETPIPE_SZ EBUSY",
-       .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_CAPACITY_GET | IPCCONF_CAP_CAPACITY_SET | IPCCONF_CAP_NONBLOCK)
+       USES(HANDLE, IPCCONF_HANDLE_CAP_NONBLOCK),
+       USES(PIPE, IPCCONF_PIPE_CAP_CAPACITY_GET | IPCCONF_PIPE_CAP_CAPACITY_SET))
 {
 	int e[2];
-	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
-	long before = t->stream->get_capacity(e[1]);
+	REQUIRE_OK(t, iut_pipe(t, e, 0), "pipe create");
+	long before = iut_get_capacity(t, e[1]);
 	REQUIRE_OK(t, before, "get_capacity(write end)");
 	long held = ipcconf_fill(t, e[1]);
 	long want = held / 2;
 	STEP(t, "set_capacity(%ld) with %ld bytes in the pipe", want, held);
-	long got = t->stream->set_capacity(e[1], want);
+	long got = iut_set_capacity(t, e[1], want);
 	char b[32];
 	if (got == -EBUSY)
-		CHECK_EQ(t, t->stream->get_capacity(e[1]), before, "get_capacity after the refused shrink");
+		CHECK_EQ(t, iut_get_capacity(t, e[1]), before, "get_capacity after the refused shrink");
 	else
 		CHECK(t, got >= held,
 		      "set_capacity(%ld) with %ld bytes in the pipe returned %s; expected -EBUSY (or a capacity of at least %ld)",
@@ -196,20 +202,20 @@ CLAUSE(pipe_nread_counts_unread,
        .id = "pipe.nread.counts_unread",
        .title = "nread (FIONREAD) counts the unread bytes: it grows with writes and falls with reads",
        .cites = "seed:P4; pipe(7) FIONREAD",
-       .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_NREAD)
+       USES(STREAM, IPCCONF_STREAM_CAP_NREAD))
 {
 	int e[2];
-	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
-	CHECK_EQ(t, t->stream->nread(e[0]), 0, "nread of a new pipe");
-	REQUIRE_EQ(t, t->stream->write(e[1], "12345", 5), 5, "write of 5 bytes");
-	CHECK_EQ(t, t->stream->nread(e[0]), 5, "nread after writing 5 bytes");
-	REQUIRE_EQ(t, t->stream->write(e[1], "6789abc", 7), 7, "write of 7 more bytes");
-	CHECK_EQ(t, t->stream->nread(e[0]), 12, "nread after writing 12 bytes in two writes");
+	REQUIRE_OK(t, iut_pipe(t, e, 0), "pipe create");
+	CHECK_EQ(t, iut_nread(t, e[0]), 0, "nread of a new pipe");
+	REQUIRE_EQ(t, iut_write(t, e[1], "12345", 5), 5);
+	CHECK_EQ(t, iut_nread(t, e[0]), 5, "nread after writing 5 bytes");
+	REQUIRE_EQ(t, iut_write(t, e[1], "6789abc", 7), 7, "write of 7 more bytes");
+	CHECK_EQ(t, iut_nread(t, e[0]), 12, "nread after writing 12 bytes in two writes");
 	char buf[12];
 	ipcconf_read_exact(t, e[0], buf, 4, "reading 4 bytes");
-	CHECK_EQ(t, t->stream->nread(e[0]), 8, "nread after reading 4 of 12 bytes");
+	CHECK_EQ(t, iut_nread(t, e[0]), 8, "nread after reading 4 of 12 bytes");
 	ipcconf_read_exact(t, e[0], buf, 8, "reading the other 8 bytes");
-	CHECK_EQ(t, t->stream->nread(e[0]), 0, "nread after reading every byte");
+	CHECK_EQ(t, iut_nread(t, e[0]), 0, "nread after reading every byte");
 }
 
 /*
@@ -221,10 +227,11 @@ CLAUSE(pipe_nread_full_pipe,
        .id = "pipe.nread.full_pipe",
        .title = "nread (FIONREAD) of a full pipe equals the bytes written into it",
        .cites = "seed:P8; pipe(7) FIONREAD",
-       .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_NREAD | IPCCONF_CAP_NONBLOCK)
+       USES(HANDLE, IPCCONF_HANDLE_CAP_NONBLOCK),
+       USES(STREAM, IPCCONF_STREAM_CAP_NREAD))
 {
 	int e[2];
-	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
+	REQUIRE_OK(t, iut_pipe(t, e, 0), "pipe create");
 	long filled = ipcconf_fill(t, e[1]);
-	CHECK_EQ(t, t->stream->nread(e[0]), filled, "nread of the full pipe (what the fill wrote)");
+	CHECK_EQ(t, iut_nread(t, e[0]), filled, "nread of the full pipe (what the fill wrote)");
 }

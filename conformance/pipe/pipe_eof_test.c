@@ -10,7 +10,28 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "conformance/harness/block.h"
 #include "conformance/harness/clause.h"
+#include "conformance/pipe/pipe_support.h"
+
+/* A read of 1 byte by a helper that first closes its copy of the write end. */
+struct eof_read_call {
+	int r, w;
+	char c;
+};
+
+static void close_own_write_end(struct ipcconf_t *t, void *arg)
+{
+	struct eof_read_call *c = arg;
+	/* The reader must not itself hold a write end. */
+	REQUIRE_OK(t, iut_close(t, c->w), "reader: close of its copy of the write end");
+}
+
+static long long read_one(struct ipcconf_t *t, void *arg)
+{
+	struct eof_read_call *c = arg;
+	return iut_read(t, c->r, &c->c, 1);
+}
 
 /*
  * POSIX.1-2017 XSH read(), "When attempting to read from an empty pipe or
@@ -24,17 +45,16 @@
 CLAUSE(pipe_read_eof_when_no_writer,
        .id = "pipe.read.eof_when_no_writer",
        .title = "a read of an empty pipe with its write end closed returns 0 (EOF) at once, every time",
-       .cites = "seed:P10; POSIX.1-2017 XSH read(); pipe(7) I/O on pipes",
-       .needs = IPCCONF_CAP_PIPE)
+       .cites = "seed:P10; POSIX.1-2017 XSH read(); pipe(7) I/O on pipes")
 {
 	int e[2];
-	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
-	REQUIRE_OK(t, t->stream->close(e[1]), "close of the only write end");
+	REQUIRE_OK(t, iut_pipe(t, e, 0), "pipe create");
+	REQUIRE_OK(t, iut_close(t, e[1]), "close of the only write end");
 	char buf[8];
 	STEP(t, "blocking read with no writer: expected 0 (EOF) at once");
-	CHECK_EQ(t, t->stream->read(e[0], buf, sizeof buf), 0, "read of an empty pipe with no writer");
+	CHECK_EQ(t, iut_read(t, e[0], buf, sizeof buf), 0, "read of an empty pipe with no writer");
 	STEP(t, "second read with no writer: EOF persists");
-	CHECK_EQ(t, t->stream->read(e[0], buf, sizeof buf), 0, "second read of an empty pipe with no writer");
+	CHECK_EQ(t, iut_read(t, e[0], buf, sizeof buf), 0, "second read of an empty pipe with no writer");
 }
 
 /*
@@ -49,19 +69,18 @@ CLAUSE(pipe_read_eof_when_no_writer,
 CLAUSE(pipe_read_data_before_eof,
        .id = "pipe.read.data_before_eof",
        .title = "data written before the last writer closed is read in full before EOF",
-       .cites = "seed:P10; POSIX.1-2017 XSH read(); pipe(7); poll(2) POLLHUP",
-       .needs = IPCCONF_CAP_PIPE)
+       .cites = "seed:P10; POSIX.1-2017 XSH read(); pipe(7); poll(2) POLLHUP")
 {
 	int e[2];
-	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
-	REQUIRE_EQ(t, t->stream->write(e[1], "last words", 10), 10, "write of 10 bytes");
-	REQUIRE_OK(t, t->stream->close(e[1]), "close of the only write end");
+	REQUIRE_OK(t, iut_pipe(t, e, 0), "pipe create");
+	REQUIRE_EQ(t, iut_write(t, e[1], "last words", 10), 10);
+	REQUIRE_OK(t, iut_close(t, e[1]), "close of the only write end");
 	char buf[16] = { 0 };
 	STEP(t, "reading the 10 bytes written before the close");
 	ipcconf_read_exact(t, e[0], buf, 10, "reading the data written before the close");
-	CHECK(t, memcmp(buf, "last words", 10) == 0, "read \"%.10s\", expected \"last words\"", buf);
+	CHECK_MEM(t, buf, "last words", 10, "the bytes read");
 	STEP(t, "read after the data: expected 0 (EOF)");
-	CHECK_EQ(t, t->stream->read(e[0], buf, sizeof buf), 0, "read after the data, no writer left");
+	CHECK_EQ(t, iut_read(t, e[0], buf, sizeof buf), 0, "read after the data, no writer left");
 }
 
 /*
@@ -75,26 +94,20 @@ CLAUSE(pipe_read_eof_wakes_blocked_reader,
        .id = "pipe.read.eof_wakes_blocked_reader",
        .title = "a reader asleep on an empty pipe is woken by the last writer's close and returns 0",
        .cites = "seed:P10; seed:P5; POSIX.1-2017 XSH read(); pipe(7)",
-       .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_FORK_INHERIT)
+       .needs = IPCCONF_CAP_FORK_INHERIT)
 {
 	int e[2];
-	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
-	pid_t reader = ipcconf_fork(t);
-	if (reader == 0) {
-		/* The reader must not itself hold a write end. */
-		REQUIRE_OK(t, t->stream->close(e[1]), "reader: close of its copy of the write end");
-		char c;
-		STEP(t, "read of the empty pipe, expecting the last close to end it with 0");
-		ipcconf_post(t, 0);
-		ssize_t n = t->stream->read(e[0], &c, 1);
-		ipcconf_post(t, 1);
-		CHECK_EQ(t, n, 0, "read woken by the last writer's close");
-		ipcconf_exit(t);
-	}
-	ipcconf_require_blocked(t, reader, 0, 1, "read of an empty pipe");
+	REQUIRE_OK(t, iut_pipe(t, e, 0), "pipe create");
+	struct eof_read_call c = { .r = e[0], .w = e[1] };
+	struct ipcconf_blocked b;
+	ipcconf_block_begin(t, &b, &(struct ipcconf_blocking_call){
+		.no_grace = 1,
+		.what = "a 1-byte read of an empty pipe whose writer is open",
+		.prepare = close_own_write_end, .call = read_one, .arg = &c });
+	ipcconf_block_release(t, &b);
 	STEP(t, "closing the last write end");
-	REQUIRE_OK(t, t->stream->close(e[1]), "close of the last write end");
-	ipcconf_join(t, reader, "the blocked reader");
+	REQUIRE_OK(t, iut_close(t, e[1]), "close of the last write end");
+	CHECK_EQ(t, ipcconf_block_end(t, &b), 0, "the read woken by the last writer's close");
 }
 
 /*
@@ -110,26 +123,26 @@ CLAUSE(pipe_read_eof_needs_all_writers,
        .id = "pipe.read.eof_needs_all_writers",
        .title = "EOF waits for every write handle: a duplicate still open keeps the pipe open",
        .cites = "seed:P10; POSIX.1-2017 XSH read(), dup(); pipe(7)",
-       .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_DUP | IPCCONF_CAP_NONBLOCK)
+       USES(HANDLE, IPCCONF_HANDLE_CAP_DUP | IPCCONF_HANDLE_CAP_NONBLOCK))
 {
 	int e[2];
-	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
-	int w2 = t->stream->dup(e[1]);
+	REQUIRE_OK(t, iut_pipe(t, e, 0), "pipe create");
+	int w2 = iut_dup(t, e[1]);
 	REQUIRE_OK(t, w2, "dup of the write end");
-	REQUIRE_OK(t, t->stream->close(e[1]), "close of the original write end");
-	REQUIRE_OK(t, t->stream->set_nonblock(e[0], 1), "set_nonblock(read end, 1)");
+	REQUIRE_OK(t, iut_close(t, e[1]), "close of the original write end");
+	REQUIRE_OK(t, iut_set_nonblock(t, e[0], 1), "set_nonblock(read end, 1)");
 
 	char c = 0;
 	STEP(t, "read with the duplicate write end still open");
-	CHECK_EQ(t, t->stream->read(e[0], &c, 1), -EAGAIN,
+	CHECK_EQ(t, iut_read(t, e[0], &c, 1), -EAGAIN,
 		 "nonblocking read of the empty pipe while a duplicate of the write end is open (0 would be a premature EOF)");
-	REQUIRE_EQ(t, t->stream->write(w2, "k", 1), 1, "write through the duplicate");
-	CHECK_EQ(t, t->stream->read(e[0], &c, 1), 1, "read of the byte written through the duplicate");
+	REQUIRE_EQ(t, iut_write(t, w2, "k", 1), 1, "write through the duplicate");
+	CHECK_EQ(t, iut_read(t, e[0], &c, 1), 1, "read of the byte written through the duplicate");
 	CHECK(t, c == 'k', "read returned '%c', expected 'k'", c);
 
 	STEP(t, "closing the duplicate, the last write handle");
-	REQUIRE_OK(t, t->stream->close(w2), "close of the duplicate write end");
-	CHECK_EQ(t, t->stream->read(e[0], &c, 1), 0, "read after the last write handle was closed");
+	REQUIRE_OK(t, iut_close(t, w2), "close of the duplicate write end");
+	CHECK_EQ(t, iut_read(t, e[0], &c, 1), 0, "read after the last write handle was closed");
 }
 
 /*
@@ -147,33 +160,32 @@ CLAUSE(pipe_read_eof_on_writer_killed,
        .id = "pipe.read.eof_on_writer_killed",
        .title = "a writer killed by SIGKILL without closing counts as closed: the reader gets its data, then EOF",
        .cites = "seed:P10; POSIX.1-2017 XSH _exit() Consequences of Process Termination, read(); pipe(7)",
-       .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_FORK_INHERIT | IPCCONF_CAP_PEER_DEATH)
+       .needs = IPCCONF_CAP_FORK_INHERIT | IPCCONF_CAP_PEER_DEATH)
 {
 	int e[2];
-	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
+	REQUIRE_OK(t, iut_pipe(t, e, 0), "pipe create");
 	pid_t writer = ipcconf_fork(t);
 	if (writer == 0) {
-		REQUIRE_OK(t, t->stream->close(e[0]), "writer: close of its read end");
-		REQUIRE_EQ(t, t->stream->write(e[1], "abc", 3), 3, "writer: write of 3 bytes");
+		REQUIRE_OK(t, iut_close(t, e[0]), "writer: close of its read end");
+		REQUIRE_EQ(t, iut_write(t, e[1], "abc", 3), 3, "writer: write of 3 bytes");
 		ipcconf_post(t, 0);
 		STEP(t, "writer: waiting to be killed, write end still open");
 		ipcconf_await(t, 1, 1, "the parent to kill this writer (it never posts)");
 		ipcconf_exit(t);
 	}
-	REQUIRE_OK(t, t->stream->close(e[1]), "close of the parent's write end");
+	REQUIRE_OK(t, iut_close(t, e[1]), "close of the parent's write end");
 	ipcconf_await(t, 0, 1, "the writer to write its 3 bytes");
 	STEP(t, "killing the only writer with SIGKILL");
-	if (kill(writer, SIGKILL) < 0)
-		BROKEN(t, "kill(%d, SIGKILL) failed", (int)writer);
+	ipcconf_kill(t, writer, SIGKILL);
 
 	/* Not reaped yet: the end must be released by the death itself, while
 	 * the writer is still dying or a zombie; the read waits for that. */
 	char buf[4] = { 0 };
 	STEP(t, "reading the killed writer's 3 bytes");
 	ipcconf_read_exact(t, e[0], buf, 3, "reading the bytes the killed writer wrote");
-	CHECK(t, memcmp(buf, "abc", 3) == 0, "read \"%.3s\", expected \"abc\"", buf);
+	CHECK_MEM(t, buf, "abc", 3, "the bytes read");
 	STEP(t, "read after the only writer was killed: expected 0 (EOF); blocking here means its end was never released");
-	CHECK_EQ(t, t->stream->read(e[0], buf, 1), 0, "read after the only writer was killed (before it was reaped)");
+	CHECK_EQ(t, iut_read(t, e[0], buf, 1), 0, "read after the only writer was killed (before it was reaped)");
 
 	int st = 0;
 	if (!ipcconf_wait(t, writer, &st) || !WIFSIGNALED(st) || WTERMSIG(st) != SIGKILL)
@@ -192,15 +204,15 @@ CLAUSE(pipe_read_eof_beats_nonblock,
        .id = "pipe.read.eof_beats_nonblock",
        .title = "a nonblocking read with no writer left returns 0 (EOF), not -EAGAIN",
        .cites = "seed:P10; POSIX.1-2017 XSH read()",
-       .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_NONBLOCK)
+       USES(HANDLE, IPCCONF_HANDLE_CAP_NONBLOCK))
 {
 	int e[2];
-	REQUIRE_OK(t, t->pipe->create(e, O_NONBLOCK), "pipe create with O_NONBLOCK");
-	REQUIRE_EQ(t, t->stream->write(e[1], "z", 1), 1, "write of 1 byte");
-	REQUIRE_OK(t, t->stream->close(e[1]), "close of the only write end");
+	REQUIRE_OK(t, iut_pipe(t, e, O_NONBLOCK), "pipe create with O_NONBLOCK");
+	REQUIRE_EQ(t, iut_write(t, e[1], "z", 1), 1);
+	REQUIRE_OK(t, iut_close(t, e[1]), "close of the only write end");
 	char c = 0;
-	CHECK_EQ(t, t->stream->read(e[0], &c, 1), 1, "nonblocking read of the last byte, no writer");
+	CHECK_EQ(t, iut_read(t, e[0], &c, 1), 1, "nonblocking read of the last byte, no writer");
 	CHECK(t, c == 'z', "read returned '%c', expected 'z'", c);
-	CHECK_EQ(t, t->stream->read(e[0], &c, 1), 0, "nonblocking read of the drained pipe with no writer");
-	CHECK_EQ(t, t->stream->read(e[0], &c, 1), 0, "second nonblocking read of the drained pipe with no writer");
+	CHECK_EQ(t, iut_read(t, e[0], &c, 1), 0, "nonblocking read of the drained pipe with no writer");
+	CHECK_EQ(t, iut_read(t, e[0], &c, 1), 0, "second nonblocking read of the drained pipe with no writer");
 }

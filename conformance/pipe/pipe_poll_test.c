@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "conformance/harness/block.h"
 #include "conformance/harness/clause.h"
+#include "conformance/pipe/pipe_support.h"
 
 /* "POLLIN|POLLHUP", "0", "-EBADF": revents as they read in a message. */
 static const char *events_name(int ev, char buf[64])
@@ -36,7 +38,7 @@ static const char *events_name(int ev, char buf[64])
 /* Polls `h` with timeout 0 and checks which of `bits` are set. */
 static void expect_events(struct ipcconf_t *t, int h, short events, int must, int must_not, const char *what)
 {
-	int ev = t->stream->poll(h, events, 0);
+	int ev = iut_poll1(t, h, events, 0);
 	char b[64];
 	CHECK(t, ev >= 0 && (ev & must) == must && (ev & must_not) == 0,
 	      "%s: got revents %s; expected %s set%s%s", what, events_name(ev, b),
@@ -44,41 +46,48 @@ static void expect_events(struct ipcconf_t *t, int h, short events, int must, in
 	      must_not ? " and not " : "", must_not ? events_name(must_not, (char[64]){ 0 }) : "");
 }
 
-/* Reads `n` bytes that ipcconf_fill() wrote (readiness is judged here, not the contents). */
-static void drain(struct ipcconf_t *t, int r, long n)
+/* A poll with no timeout, made by a helper that may first close one handle. */
+struct poll_call {
+	int h;
+	short events;
+	int close_first; /* -1: none */
+};
+
+static void close_before_poll(struct ipcconf_t *t, void *arg)
 {
-	char buf[4096];
-	for (long done = 0; done < n;) {
-		size_t len = n - done < (long)sizeof buf ? (size_t)(n - done) : sizeof buf;
-		ipcconf_read_exact(t, r, buf, len, "draining the pipe");
-		done += (long)len;
-	}
+	struct poll_call *c = arg;
+	if (c->close_first >= 0)
+		REQUIRE_OK(t, iut_close(t, c->close_first), "poller: close of its copy of the write end");
+}
+
+static long long poll_forever(struct ipcconf_t *t, void *arg)
+{
+	struct poll_call *c = arg;
+	return iut_poll1(t, c->h, c->events, -1);
 }
 
 /*
- * Forks a poller: it closes `close_first` (unless -1), then waits in
- * poll(h, events, no timeout), posting checkpoint 0 before and 1 after;
- * once woken, `want` must be among its revents ("poll woken by <cause>").
- * Returns when the poller is observed blocked in poll (`blocked_what`).
+ * Starts a helper waiting in poll(h, events, no timeout) -- after closing
+ * `close_first` unless -1 -- and returns once it is seen blocked there
+ * (block.h).  The caller releases it, acts, and ends it with end_poller().
+ * `owns_wait`: the clause's rule is that poll waits (then the grace period
+ * of block.h applies), not only that a waiting poll is woken.
  */
-static pid_t start_poller(struct ipcconf_t *t, int h, short events, int want, int close_first,
-			  const char *step, const char *blocked_what, const char *cause)
+static void start_poller(struct ipcconf_t *t, struct ipcconf_blocked *b, struct poll_call *c,
+			 const char *what, int owns_wait)
 {
-	pid_t poller = ipcconf_fork(t);
-	if (poller == 0) {
-		if (close_first >= 0)
-			REQUIRE_OK(t, t->stream->close(close_first), "poller: close of its copy of the write end");
-		STEP(t, "%s", step);
-		ipcconf_post(t, 0);
-		int ev = t->stream->poll(h, events, -1);
-		ipcconf_post(t, 1);
-		char b[64], wb[64];
-		CHECK(t, ev > 0 && (ev & want), "poll woken by %s: expected %s, got %s", cause,
-		      events_name(want, wb), events_name(ev, b));
-		ipcconf_exit(t);
-	}
-	ipcconf_require_blocked(t, poller, 0, 1, blocked_what);
-	return poller;
+	ipcconf_block_begin(t, b, &(struct ipcconf_blocking_call){
+		.what = what, .prepare = close_before_poll, .call = poll_forever, .arg = c,
+		.no_grace = !owns_wait });
+}
+
+/* Ends the poller; `want` must be among its revents ("poll woken by <cause>"). */
+static void end_poller(struct ipcconf_t *t, struct ipcconf_blocked *b, int want, const char *cause)
+{
+	long long ev = ipcconf_block_end(t, b);
+	char eb[64], wb[64];
+	CHECK(t, ev > 0 && (ev & want), "poll woken by %s: expected %s, got %s", cause,
+	      events_name(want, wb), events_name((int)ev, eb));
 }
 
 /*
@@ -90,11 +99,11 @@ CLAUSE(pipe_poll_pollin_with_data,
        .id = "pipe.poll.pollin_with_data",
        .title = "the read end of a pipe holding data polls POLLIN (and no POLLHUP/POLLERR while a writer exists)",
        .cites = "seed:P5; POSIX.1-2017 XSH poll(); poll(2)",
-       .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_POLL)
+       USES(HANDLE, IPCCONF_HANDLE_CAP_POLL))
 {
 	int e[2];
-	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
-	REQUIRE_EQ(t, t->stream->write(e[1], "x", 1), 1, "write of 1 byte");
+	REQUIRE_OK(t, iut_pipe(t, e, 0), "pipe create");
+	REQUIRE_EQ(t, iut_write(t, e[1], "x", 1), 1);
 	expect_events(t, e[0], POLLIN, POLLIN, POLLHUP | POLLERR, "poll(read end, POLLIN, 0) with 1 byte in the pipe");
 }
 
@@ -109,11 +118,11 @@ CLAUSE(pipe_poll_empty_no_events,
        .id = "pipe.poll.empty_no_events",
        .title = "the read end of an empty pipe with a writer reports no event (poll with timeout 0 returns 0)",
        .cites = "seed:P5; POSIX.1-2017 XSH poll(); poll(2)",
-       .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_POLL)
+       USES(HANDLE, IPCCONF_HANDLE_CAP_POLL))
 {
 	int e[2];
-	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
-	int ev = t->stream->poll(e[0], POLLIN, 0);
+	REQUIRE_OK(t, iut_pipe(t, e, 0), "pipe create");
+	int ev = iut_poll1(t, e[0], POLLIN, 0);
 	char b[64];
 	CHECK(t, ev == 0, "poll(read end, POLLIN, 0) of an empty pipe with a writer: expected 0 (no event), got %s",
 	      events_name(ev, b));
@@ -131,12 +140,12 @@ CLAUSE(pipe_poll_pollhup_no_writer,
        .id = "pipe.poll.pollhup_no_writer",
        .title = "the read end polls POLLHUP once every writer has closed, with data left (POLLIN too) or not",
        .cites = "seed:P10; POSIX.1-2017 XSH poll() POLLHUP; poll(2)",
-       .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_POLL)
+       USES(HANDLE, IPCCONF_HANDLE_CAP_POLL))
 {
 	int e[2];
-	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
-	REQUIRE_EQ(t, t->stream->write(e[1], "x", 1), 1, "write of 1 byte");
-	REQUIRE_OK(t, t->stream->close(e[1]), "close of the only write end");
+	REQUIRE_OK(t, iut_pipe(t, e, 0), "pipe create");
+	REQUIRE_EQ(t, iut_write(t, e[1], "x", 1), 1);
+	REQUIRE_OK(t, iut_close(t, e[1]), "close of the only write end");
 	expect_events(t, e[0], POLLIN, POLLIN | POLLHUP, 0,
 		      "poll(read end, POLLIN, 0): no writer, 1 byte left");
 	char c;
@@ -152,10 +161,10 @@ CLAUSE(pipe_poll_pollout_when_empty,
        .id = "pipe.poll.pollout_when_empty",
        .title = "the write end of an empty pipe polls POLLOUT",
        .cites = "seed:P5; POSIX.1-2017 XSH poll(); poll(2)",
-       .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_POLL)
+       USES(HANDLE, IPCCONF_HANDLE_CAP_POLL))
 {
 	int e[2];
-	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
+	REQUIRE_OK(t, iut_pipe(t, e, 0), "pipe create");
 	expect_events(t, e[1], POLLOUT, POLLOUT, POLLERR | POLLHUP, "poll(write end, POLLOUT, 0) of an empty pipe");
 }
 
@@ -169,13 +178,13 @@ CLAUSE(pipe_poll_no_pollout_when_full,
        .id = "pipe.poll.no_pollout_when_full",
        .title = "the write end of a full pipe does not poll POLLOUT; once drained it does again",
        .cites = "seed:P5; seed:P8; POSIX.1-2017 XSH poll(); poll(2)",
-       .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_POLL | IPCCONF_CAP_NONBLOCK)
+       USES(HANDLE, IPCCONF_HANDLE_CAP_POLL | IPCCONF_HANDLE_CAP_NONBLOCK))
 {
 	int e[2];
-	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
+	REQUIRE_OK(t, iut_pipe(t, e, 0), "pipe create");
 	long cap = ipcconf_fill(t, e[1]);
 	expect_events(t, e[1], POLLOUT, 0, POLLOUT, "poll(write end, POLLOUT, 0) of a full pipe");
-	drain(t, e[0], cap);
+	ipcconf_read_fill(t, e[0], cap, "draining the full pipe");
 	expect_events(t, e[1], POLLOUT, POLLOUT, 0, "poll(write end, POLLOUT, 0) after draining the full pipe");
 }
 
@@ -187,11 +196,11 @@ CLAUSE(pipe_poll_pollerr_no_reader,
        .id = "pipe.poll.pollerr_no_reader",
        .title = "the write end polls POLLERR once every reader has closed",
        .cites = "seed:P10; poll(2) POLLERR",
-       .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_POLL)
+       USES(HANDLE, IPCCONF_HANDLE_CAP_POLL))
 {
 	int e[2];
-	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
-	REQUIRE_OK(t, t->stream->close(e[0]), "close of the only read end");
+	REQUIRE_OK(t, iut_pipe(t, e, 0), "pipe create");
+	REQUIRE_OK(t, iut_close(t, e[0]), "close of the only read end");
 	expect_events(t, e[1], POLLOUT, POLLERR, 0, "poll(write end, POLLOUT, 0) with no reader");
 }
 
@@ -206,16 +215,18 @@ CLAUSE(pipe_poll_woken_by_write,
        .id = "pipe.poll.woken_by_write",
        .title = "a poll waiting for POLLIN on an empty pipe is woken by a write",
        .cites = "seed:P5; POSIX.1-2017 XSH poll(); poll(2)",
-       .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_POLL | IPCCONF_CAP_FORK_INHERIT)
+       .needs = IPCCONF_CAP_FORK_INHERIT,
+       USES(HANDLE, IPCCONF_HANDLE_CAP_POLL))
 {
 	int e[2];
-	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
-	pid_t poller = start_poller(t, e[0], POLLIN, POLLIN, -1,
-				    "poll(read end, POLLIN, no timeout) on the empty pipe",
-				    "poll(POLLIN) on an empty pipe", "a write");
+	REQUIRE_OK(t, iut_pipe(t, e, 0), "pipe create");
+	struct poll_call c = { .h = e[0], .events = POLLIN, .close_first = -1 };
+	struct ipcconf_blocked b;
+	start_poller(t, &b, &c, "poll(read end, POLLIN, no timeout) on an empty pipe", 1);
+	ipcconf_block_release(t, &b);
 	STEP(t, "writing to wake the poller");
-	CHECK_EQ(t, t->stream->write(e[1], "w", 1), 1, "write of 1 byte");
-	ipcconf_join(t, poller, "the poller");
+	CHECK_EQ(t, iut_write(t, e[1], "w", 1), 1);
+	end_poller(t, &b, POLLIN, "a write");
 }
 
 /*
@@ -228,17 +239,19 @@ CLAUSE(pipe_poll_pollout_woken_by_read,
        .id = "pipe.poll.pollout_woken_by_read",
        .title = "a poll waiting for POLLOUT on a full pipe is woken when the pipe is drained",
        .cites = "seed:P5; POSIX.1-2017 XSH poll(); poll(2)",
-       .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_POLL | IPCCONF_CAP_FORK_INHERIT | IPCCONF_CAP_NONBLOCK)
+       .needs = IPCCONF_CAP_FORK_INHERIT,
+       USES(HANDLE, IPCCONF_HANDLE_CAP_POLL | IPCCONF_HANDLE_CAP_NONBLOCK))
 {
 	int e[2];
-	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
+	REQUIRE_OK(t, iut_pipe(t, e, 0), "pipe create");
 	long cap = ipcconf_fill(t, e[1]);
-	pid_t poller = start_poller(t, e[1], POLLOUT, POLLOUT, -1,
-				    "poll(write end, POLLOUT, no timeout) on the full pipe",
-				    "poll(POLLOUT) on a full pipe", "draining");
+	struct poll_call c = { .h = e[1], .events = POLLOUT, .close_first = -1 };
+	struct ipcconf_blocked b;
+	start_poller(t, &b, &c, "poll(write end, POLLOUT, no timeout) on a full pipe", 1);
+	ipcconf_block_release(t, &b);
 	STEP(t, "draining the pipe to wake the poller");
-	drain(t, e[0], cap);
-	ipcconf_join(t, poller, "the poller");
+	ipcconf_read_fill(t, e[0], cap, "draining the full pipe");
+	end_poller(t, &b, POLLOUT, "draining");
 }
 
 /*
@@ -253,14 +266,16 @@ CLAUSE(pipe_poll_pollhup_wakes_poller,
        .id = "pipe.poll.pollhup_wakes_poller",
        .title = "a poll waiting on an empty pipe's read end is woken with POLLHUP by the last writer's close",
        .cites = "seed:P10; POSIX.1-2017 XSH poll() POLLHUP; poll(2)",
-       .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_POLL | IPCCONF_CAP_FORK_INHERIT)
+       .needs = IPCCONF_CAP_FORK_INHERIT,
+       USES(HANDLE, IPCCONF_HANDLE_CAP_POLL))
 {
 	int e[2];
-	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
-	pid_t poller = start_poller(t, e[0], POLLIN, POLLHUP, e[1],
-				    "poll(read end, POLLIN, no timeout) on the empty pipe, expecting POLLHUP",
-				    "poll(POLLIN) on an empty pipe", "the last writer's close");
+	REQUIRE_OK(t, iut_pipe(t, e, 0), "pipe create");
+	struct poll_call c = { .h = e[0], .events = POLLIN, .close_first = e[1] };
+	struct ipcconf_blocked b;
+	start_poller(t, &b, &c, "poll(read end, POLLIN, no timeout) on an empty pipe", 0);
+	ipcconf_block_release(t, &b);
 	STEP(t, "closing the last write end");
-	REQUIRE_OK(t, t->stream->close(e[1]), "close of the last write end");
-	ipcconf_join(t, poller, "the poller");
+	REQUIRE_OK(t, iut_close(t, e[1]), "close of the last write end");
+	end_poller(t, &b, POLLHUP, "the last writer's close");
 }

@@ -2,47 +2,65 @@
  * Pipe clauses: signals during a blocked call (seed:P5).  A read or write
  * asleep on a pipe is interrupted by a caught signal: without SA_RESTART
  * it fails with -EINTR when it has moved nothing; with SA_RESTART it goes
- * back to waiting and completes normally.
+ * back to waiting and completes normally.  Handlers are installed and
+ * signals sent with the harness's raw calls (clause.h), never the C
+ * library's, which the signal clauses judge.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
-#include <string.h>
+#include <stdio.h>
+#include <stdlib.h>
 
+#include "conformance/harness/block.h"
 #include "conformance/harness/clause.h"
+#include "conformance/pipe/pipe_support.h"
 
-#define CP_STARTED 0
-#define CP_RETURNED 1
-#define CP_HANDLED 2 /* posted by the handler itself */
+/* A 1-byte read or write by a helper that first catches SIGUSR1. */
+struct signalled_call {
+	int h;
+	int sa_flags; /* 0 or SA_RESTART */
+	char byte;
+};
 
-static struct ipcconf_t *handler_t;
-static volatile sig_atomic_t handled;
-
-/* Async-signal-safe: ipcconf_post is an atomic add and a futex wake. */
-static void on_sigusr1(int sig)
+static void catch_sigusr1(struct ipcconf_t *t, void *arg)
 {
-	(void)sig;
-	handled++;
-	if (handler_t)
-		ipcconf_post(handler_t, CP_HANDLED);
+	struct signalled_call *c = arg;
+	ipcconf_catch(t, SIGUSR1, c->sa_flags);
 }
 
-static void catch_sigusr1(struct ipcconf_t *t, int flags)
+static long long read_byte(struct ipcconf_t *t, void *arg)
 {
-	handler_t = t;
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_sigusr1;
-	sa.sa_flags = flags;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGUSR1, &sa, NULL) < 0)
-		BROKEN(t, "sigaction(SIGUSR1) failed");
+	struct signalled_call *c = arg;
+	return iut_read(t, c->h, &c->byte, 1);
 }
 
-static void send_sigusr1(struct ipcconf_t *t, pid_t pid)
+static long long write_byte(struct ipcconf_t *t, void *arg)
 {
-	STEP(t, "sending SIGUSR1 to the blocked helper %d", (int)pid);
-	if (kill(pid, SIGUSR1) < 0)
-		BROKEN(t, "kill(%d, SIGUSR1) failed", (int)pid);
+	struct signalled_call *c = arg;
+	return iut_write(t, c->h, &c->byte, 1);
+}
+
+/* In the helper, once its call returned: the handler ran exactly once. */
+static void handled_once(struct ipcconf_t *t, void *arg, long long result)
+{
+	CHECK_EQ(t, ipcconf_caught(SIGUSR1), 1, "times the helper's SIGUSR1 handler ran");
+}
+
+/* As handled_once(), and the restarted read got the byte written after the signal. */
+static void handled_once_got_r(struct ipcconf_t *t, void *arg, long long result)
+{
+	struct signalled_call *c = arg;
+	handled_once(t, arg, result);
+	if (result == 1)
+		CHECK_EQ(t, c->byte, 'r', "the byte the restarted read returned");
+}
+
+static void send_sigusr1(struct ipcconf_t *t, struct ipcconf_blocked *b)
+{
+	ipcconf_block_release(t, b);
+	STEP(t, "sending SIGUSR1 to the blocked helper %d", (int)b->pid);
+	ipcconf_kill(t, b->pid, SIGUSR1);
 }
 
 /*
@@ -51,7 +69,7 @@ static void send_sigusr1(struct ipcconf_t *t, pid_t pid)
  * XSH sigaction(), SA_RESTART: without it, an interruptible function
  * interrupted by the signal fails with [EINTR].  Checked here: a reader
  * asleep on an empty pipe, SIGUSR1 caught without SA_RESTART, is
- * interrupted: the handler runs and the read returns -EINTR.  (An
+ * interrupted: the handler runs once and the read returns -EINTR.  (An
  * implementation that sleeps through the signal keeps the reader blocked,
  * and the clause fails by its timeout.)
  */
@@ -59,25 +77,19 @@ CLAUSE(pipe_read_eintr,
        .id = "pipe.read.eintr",
        .title = "a read asleep on an empty pipe fails with -EINTR when a caught signal (no SA_RESTART) arrives",
        .cites = "seed:P5; POSIX.1-2017 XSH read() ERRORS [EINTR], sigaction() SA_RESTART; signal(7)",
-       .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_FORK_INHERIT | IPCCONF_CAP_EINTR)
+       .needs = IPCCONF_CAP_FORK_INHERIT | IPCCONF_CAP_EINTR)
 {
 	int e[2];
-	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
-	pid_t reader = ipcconf_fork(t);
-	if (reader == 0) {
-		catch_sigusr1(t, 0);
-		char c;
-		STEP(t, "read of the empty pipe, to be interrupted by SIGUSR1");
-		ipcconf_post(t, CP_STARTED);
-		ssize_t n = t->stream->read(e[0], &c, 1);
-		ipcconf_post(t, CP_RETURNED);
-		CHECK_EQ(t, n, -EINTR, "read interrupted by a caught SIGUSR1 (no SA_RESTART), nothing read");
-		CHECK(t, handled == 1, "the SIGUSR1 handler ran %d times; expected once", (int)handled);
-		ipcconf_exit(t);
-	}
-	ipcconf_require_blocked(t, reader, CP_STARTED, CP_RETURNED, "read of an empty pipe");
-	send_sigusr1(t, reader);
-	ipcconf_join(t, reader, "the interrupted reader");
+	REQUIRE_OK(t, iut_pipe(t, e, 0), "pipe create");
+	struct signalled_call c = { .h = e[0], .sa_flags = 0 };
+	struct ipcconf_blocked b;
+	ipcconf_block_begin(t, &b, &(struct ipcconf_blocking_call){
+		.no_grace = 1,
+		.what = "a 1-byte read of an empty pipe, SIGUSR1 caught without SA_RESTART",
+		.prepare = catch_sigusr1, .call = read_byte, .then = handled_once, .arg = &c });
+	send_sigusr1(t, &b);
+	CHECK_EQ(t, ipcconf_block_end(t, &b), -EINTR,
+		 "the read interrupted by a caught SIGUSR1 (no SA_RESTART), nothing read");
 }
 
 /*
@@ -91,41 +103,37 @@ CLAUSE(pipe_write_eintr,
        .id = "pipe.write.eintr",
        .title = "a write asleep on a full pipe fails with -EINTR when a caught signal (no SA_RESTART) arrives",
        .cites = "seed:P5; POSIX.1-2017 XSH write() ERRORS [EINTR], sigaction() SA_RESTART; signal(7)",
-       .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_FORK_INHERIT | IPCCONF_CAP_EINTR | IPCCONF_CAP_NONBLOCK)
+       .needs = IPCCONF_CAP_FORK_INHERIT | IPCCONF_CAP_EINTR,
+       USES(HANDLE, IPCCONF_HANDLE_CAP_NONBLOCK))
 {
 	int e[2];
-	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
+	REQUIRE_OK(t, iut_pipe(t, e, 0), "pipe create");
 	long cap = ipcconf_fill_then_block(t, e[1]);
-	pid_t writer = ipcconf_fork(t);
-	if (writer == 0) {
-		catch_sigusr1(t, 0);
-		STEP(t, "1-byte write into the full pipe, to be interrupted by SIGUSR1");
-		ipcconf_post(t, CP_STARTED);
-		ssize_t n = t->stream->write(e[1], "Z", 1);
-		ipcconf_post(t, CP_RETURNED);
-		CHECK_EQ(t, n, -EINTR, "write interrupted by a caught SIGUSR1 (no SA_RESTART), nothing written");
-		ipcconf_exit(t);
-	}
-	ipcconf_require_blocked(t, writer, CP_STARTED, CP_RETURNED, "a write into a full pipe");
-	send_sigusr1(t, writer);
-	ipcconf_join(t, writer, "the interrupted writer");
+	struct signalled_call c = { .h = e[1], .sa_flags = 0, .byte = 'Z' };
+	struct ipcconf_blocked b;
+	ipcconf_block_begin(t, &b, &(struct ipcconf_blocking_call){
+		.no_grace = 1,
+		.what = "a 1-byte write into a full pipe, SIGUSR1 caught without SA_RESTART",
+		.prepare = catch_sigusr1, .call = write_byte, .then = handled_once, .arg = &c });
+	send_sigusr1(t, &b);
+	CHECK_EQ(t, ipcconf_block_end(t, &b), -EINTR,
+		 "the write interrupted by a caught SIGUSR1 (no SA_RESTART), nothing written");
 
 	STEP(t, "the pipe holds its %ld old bytes and not the interrupted byte", cap);
-	REQUIRE_OK(t, t->stream->set_nonblock(e[0], 1), "set_nonblock(read end, 1)");
-	char buf[4096];
-	long total = 0;
-	for (;;) {
-		ssize_t n = t->stream->read(e[0], buf, sizeof buf);
-		if (n == -EAGAIN)
+	REQUIRE_OK(t, iut_set_nonblock(t, e[0], 1), "set_nonblock(read end, 1)");
+	char *buf = malloc((size_t)cap);
+	if (!buf)
+		BROKEN(t, "malloc(%ld) failed", cap);
+	size_t held = ipcconf_drain_now(t, e[0], buf, (size_t)cap, (size_t)cap + 1,
+					"draining after the interrupted write");
+	CHECK_EQ(t, held, cap, "bytes left in the pipe after the interrupted write");
+	for (size_t i = 0; i < held && i < (size_t)cap; i++)
+		if (buf[i] != 0) {
+			FAIL(t, "byte %zu of the pipe is 0x%02x, not the filler's 0: the interrupted write put data in",
+			     i, (unsigned char)buf[i]);
 			break;
-		char b[32];
-		REQUIRE(t, n > 0, "draining: expected a count or -EAGAIN, got %s", ipcconf_result_name(n, b));
-		for (ssize_t i = 0; i < n; i++)
-			REQUIRE(t, buf[i] == 0, "byte %ld of the pipe is 0x%02x: the interrupted write put data in",
-				total + (long)i, (unsigned char)buf[i]);
-		total += n;
-	}
-	CHECK_EQ(t, total, cap, "bytes left in the pipe after the interrupted write");
+		}
+	free(buf);
 }
 
 /*
@@ -134,34 +142,30 @@ CLAUSE(pipe_write_eintr,
  * shall restart and shall not fail with [EINTR] unless otherwise
  * specified."  signal(7): read(2) on "slow" devices such as pipes is
  * restarted.  Checked here: a reader asleep on an empty pipe, SIGUSR1
- * caught with SA_RESTART; after the handler has run, a write reaches the
- * same read, which returns the byte instead of -EINTR.
+ * caught with SA_RESTART; once the signal has been taken (the read was
+ * interrupted), a write reaches the same read, which returns the byte
+ * instead of -EINTR, and the handler ran once.
  */
 CLAUSE(pipe_read_sa_restart,
        .id = "pipe.read.sa_restart",
        .title = "a read asleep on a pipe, interrupted by a signal caught with SA_RESTART, resumes and gets the data",
        .cites = "seed:P5; POSIX.1-2017 XSH sigaction() SA_RESTART, read(); signal(7)",
-       .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_FORK_INHERIT | IPCCONF_CAP_EINTR)
+       .needs = IPCCONF_CAP_FORK_INHERIT | IPCCONF_CAP_EINTR)
 {
 	int e[2];
-	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
-	pid_t reader = ipcconf_fork(t);
-	if (reader == 0) {
-		catch_sigusr1(t, SA_RESTART);
-		char c = 0;
-		STEP(t, "read of the empty pipe, SIGUSR1 caught with SA_RESTART");
-		ipcconf_post(t, CP_STARTED);
-		ssize_t n = t->stream->read(e[0], &c, 1);
-		ipcconf_post(t, CP_RETURNED);
-		CHECK_EQ(t, n, 1, "read interrupted by a SIGUSR1 caught with SA_RESTART, then written to");
-		CHECK(t, n != 1 || c == 'r', "read returned '%c', expected 'r'", c);
-		CHECK(t, handled == 1, "the SIGUSR1 handler ran %d times; expected once", (int)handled);
-		ipcconf_exit(t);
-	}
-	ipcconf_require_blocked(t, reader, CP_STARTED, CP_RETURNED, "read of an empty pipe");
-	send_sigusr1(t, reader);
-	ipcconf_await(t, CP_HANDLED, 1, "the reader's SIGUSR1 handler to run");
+	REQUIRE_OK(t, iut_pipe(t, e, 0), "pipe create");
+	struct signalled_call c = { .h = e[0], .sa_flags = SA_RESTART };
+	struct ipcconf_blocked b;
+	ipcconf_block_begin(t, &b, &(struct ipcconf_blocking_call){
+		.no_grace = 1,
+		.what = "a 1-byte read of an empty pipe, SIGUSR1 caught with SA_RESTART",
+		.prepare = catch_sigusr1, .call = read_byte, .then = handled_once_got_r, .arg = &c });
+	send_sigusr1(t, &b);
+	/* Else the write could reach the read before the signal does, and
+	 * the read would return the byte without ever being restarted. */
+	ipcconf_await_caught(t, SIGUSR1, 1, "the blocked reader taking SIGUSR1");
 	STEP(t, "writing to the restarted read");
-	CHECK_EQ(t, t->stream->write(e[1], "r", 1), 1, "write of 1 byte");
-	ipcconf_join(t, reader, "the reader");
+	CHECK_EQ(t, iut_write(t, e[1], "r", 1), 1);
+	CHECK_EQ(t, ipcconf_block_end(t, &b), 1,
+		 "the read interrupted by a SIGUSR1 caught with SA_RESTART, then written to");
 }

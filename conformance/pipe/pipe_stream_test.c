@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "conformance/harness/clause.h"
+#include "conformance/pipe/pipe_support.h"
 
 /* A byte that depends on its position in the stream (period 2^32), so a
  * lost, repeated or reordered stretch shows up at once. */
@@ -22,10 +23,10 @@ static unsigned char pattern(uint64_t i)
 static long scratch_capacity(struct ipcconf_t *t)
 {
 	int s[2];
-	REQUIRE_OK(t, t->pipe->create(s, 0), "create of a scratch pipe to measure the capacity");
+	REQUIRE_OK(t, iut_pipe(t, s, 0), "create of a scratch pipe to measure the capacity");
 	long cap = ipcconf_fill(t, s[1]);
-	REQUIRE_OK(t, t->stream->close(s[0]), "close of the scratch pipe's read end");
-	REQUIRE_OK(t, t->stream->close(s[1]), "close of the scratch pipe's write end");
+	REQUIRE_OK(t, iut_close(t, s[0]), "close of the scratch pipe's read end");
+	REQUIRE_OK(t, iut_close(t, s[1]), "close of the scratch pipe's write end");
 	return cap;
 }
 
@@ -45,7 +46,7 @@ static void read_pattern(struct ipcconf_t *t, int r, uint64_t total,
 			want = sizeof buf;
 		if (want > total - pos)
 			want = (size_t)(total - pos);
-		ssize_t n = t->stream->read(r, buf, want);
+		ssize_t n = iut_read(t, r, buf, want);
 		if (n == -EINTR)
 			continue;
 		char b[32];
@@ -62,7 +63,7 @@ static void read_pattern(struct ipcconf_t *t, int r, uint64_t total,
 	STEP(t, "read after all %llu bytes, every writer closed: expected 0 (EOF)",
 	     (unsigned long long)total);
 	char extra;
-	CHECK_EQ(t, t->stream->read(r, &extra, 1), 0,
+	CHECK_EQ(t, iut_read(t, r, &extra, 1), 0,
 		 "read after the whole stream was read and the writer closed (extra bytes?)");
 }
 
@@ -80,29 +81,30 @@ CLAUSE(pipe_write_large_blocking_full_count,
        .id = "pipe.write.large_blocking_full_count",
        .title = "one blocking write larger than the pipe returns its full count, and every byte arrives in order",
        .cites = "seed:P2; seed:P5; POSIX.1-2017 XSH write(); pipe(7) PIPE_BUF",
-       .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_FORK_INHERIT | IPCCONF_CAP_NONBLOCK)
+       .needs = IPCCONF_CAP_FORK_INHERIT,
+       USES(HANDLE, IPCCONF_HANDLE_CAP_NONBLOCK))
 {
 	long cap = scratch_capacity(t);
 	size_t total = 3 * (size_t)cap + 123;
 	int e[2];
-	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
+	REQUIRE_OK(t, iut_pipe(t, e, 0), "pipe create");
 
 	pid_t writer = ipcconf_fork(t);
 	if (writer == 0) {
-		REQUIRE_OK(t, t->stream->close(e[0]), "writer: close of its read end");
+		REQUIRE_OK(t, iut_close(t, e[0]), "writer: close of its read end");
 		unsigned char *buf = malloc(total);
 		if (!buf)
 			BROKEN(t, "malloc(%zu) failed", total);
 		for (size_t i = 0; i < total; i++)
 			buf[i] = pattern(i);
 		STEP(t, "one blocking write of %zu bytes (3 x capacity %ld + 123)", total, cap);
-		ssize_t n = t->stream->write(e[1], buf, total);
+		ssize_t n = iut_write(t, e[1], buf, total);
 		CHECK_EQ(t, n, (long long)total, "one blocking write of 3 x capacity + 123 bytes");
 		free(buf);
-		REQUIRE_OK(t, t->stream->close(e[1]), "writer: close of its write end");
+		REQUIRE_OK(t, iut_close(t, e[1]), "writer: close of its write end");
 		ipcconf_exit(t);
 	}
-	REQUIRE_OK(t, t->stream->close(e[1]), "close of the parent's write end");
+	REQUIRE_OK(t, iut_close(t, e[1]), "close of the parent's write end");
 	static const size_t sizes[] = { 1000, 1, 4097, 333 };
 	STEP(t, "reading the %zu bytes in short reads", total);
 	read_pattern(t, e[0], total, sizes, sizeof sizes / sizeof sizes[0]);
@@ -121,17 +123,19 @@ CLAUSE(pipe_io_stream_wraps,
        .id = "pipe.io.stream_wraps",
        .title = "odd-sized writes and reads moving 3 x the capacity through a pipe keep every byte in order",
        .cites = "seed:P2; seed:P3; POSIX.1-2017 XSH pipe(), write(), read(); pipe(7)",
-       .needs = IPCCONF_CAP_PIPE | IPCCONF_CAP_FORK_INHERIT | IPCCONF_CAP_NONBLOCK)
+       .needs = IPCCONF_CAP_FORK_INHERIT,
+       USES(HANDLE, IPCCONF_HANDLE_CAP_NONBLOCK),
+       USES(PIPE, IPCCONF_PIPE_CAP_PIPE_BUF))
 {
 	long cap = scratch_capacity(t);
 	int e[2];
-	REQUIRE_OK(t, t->pipe->create(e, 0), "pipe create");
+	REQUIRE_OK(t, iut_pipe(t, e, 0), "pipe create");
 	long pb = ipcconf_pipe_buf(t, e[1]);
 	uint64_t total = 3 * (uint64_t)cap + 1234;
 
 	pid_t writer = ipcconf_fork(t);
 	if (writer == 0) {
-		REQUIRE_OK(t, t->stream->close(e[0]), "writer: close of its read end");
+		REQUIRE_OK(t, iut_close(t, e[0]), "writer: close of its read end");
 		size_t sizes[] = { 1, 13, 997, (size_t)pb - 1, (size_t)pb, (size_t)pb + 1,
 				   2 * (size_t)pb + 3, 4093 };
 		size_t nsizes = sizeof sizes / sizeof sizes[0];
@@ -147,15 +151,15 @@ CLAUSE(pipe_io_stream_wraps,
 				buf[i] = pattern(pos + i);
 			STEP(t, "write #%zu of %zu bytes at stream offset %llu", k, len,
 			     (unsigned long long)pos);
-			ssize_t n = t->stream->write(e[1], buf, len);
+			ssize_t n = iut_write(t, e[1], buf, len);
 			REQUIRE_EQ(t, n, (long long)len, "a blocking write (must return its full count)");
 			pos += len;
 		}
 		free(buf);
-		REQUIRE_OK(t, t->stream->close(e[1]), "writer: close of its write end");
+		REQUIRE_OK(t, iut_close(t, e[1]), "writer: close of its write end");
 		ipcconf_exit(t);
 	}
-	REQUIRE_OK(t, t->stream->close(e[1]), "close of the parent's write end");
+	REQUIRE_OK(t, iut_close(t, e[1]), "close of the parent's write end");
 	static const size_t sizes[] = { 7, 1, 500, 4099, 3000, 65 };
 	STEP(t, "reading %llu bytes in reads of odd sizes", (unsigned long long)total);
 	read_pattern(t, e[0], total, sizes, sizeof sizes / sizeof sizes[0]);

@@ -1,9 +1,10 @@
 #!/bin/bash
 # The command line as a user meets it: listing, usage errors and their exit
 # status, reports, and that every seed rule has a clause.
-# usage: cli_test.sh IPCCONF
+# usage: cli_test.sh IPCCONF IPCCONF_WITH_STRAY_CLAUSE
 set -u
 ipcconf=$1
+stray=$2
 tmp=${TEST_TMPDIR:-$(mktemp -d)}
 problems=0
 problem() {
@@ -38,6 +39,17 @@ status_is 2 "no readable file" run --impl ./nosuch.so
 status_is 2 "no clause matches" run --clause no.such.clause
 status_is 2 "has no reason" run --expect <(echo pipe.read.consumes)
 status_is 2 "cannot read expectations file" run --expect "$tmp/missing.txt"
+
+# A clause whose mechanism is not registered is a hard error, never silently skipped.
+for cmd in list run; do
+    "$stray" $cmd > "$tmp/stdout" 2> "$tmp/stderr"
+    rc=$?
+    [ "$rc" -eq 2 ] || problem "stray clause: '$cmd' exit status $rc, expected 2"
+    grep -q "nosuch.read.anything.*names mechanism 'nosuch', which is not registered" "$tmp/stderr" ||
+        problem "stray clause: '$cmd' does not name the clause and its mechanism: $(cat "$tmp/stderr")"
+done
+status_is 0 "--mechanism M,\.\.\. +mechanisms in this binary: pipe, fifo" --help
+status_is 2 "unknown mechanism 'pipes' \(in this binary: pipe, fifo\)" run --mechanism pipes
 
 # list: ID<TAB>MECHANISM<TAB>CITATIONS<TAB>TITLE, at least 40 for pipes and FIFOs.
 "$ipcconf" list --mechanism pipe,fifo > "$tmp/list" || problem "list failed"

@@ -61,11 +61,19 @@
 #define MAX_OPS 64       /* bounds one run: up to 4 MiB copied per side */
 
 static const struct ipcconf_iut *side[2];
-static const struct ipcconf_stream_ops *ops[2];
 static int h[2][2];                /* [side][end] */
 static struct pipe_model model[2]; /* [side]: each side's own rules */
 static unsigned char pattern[PERIOD + IO_MAX];
 static unsigned char got[2][IO_MAX];
+
+/* poll(2) of one handle with no wait: its revents, or -errno. */
+static long long poll_one(const struct ipcconf_iut *impl, int fd, short events)
+{
+	struct ipcconf_poll_item item = { .handle = fd, .events = events };
+	int r = impl->handle->poll(impl, &item, 1, 0);
+
+	return r < 0 ? r : item.revents;
+}
 
 static void setup_once(void)
 {
@@ -76,8 +84,6 @@ static void setup_once(void)
 	done = true;
 	side[0] = ipcconf_os_iut();
 	side[1] = ipcconf_ref_iut();
-	ops[0] = side[0]->stream;
-	ops[1] = side[1]->stream;
 	/* pipe(7): without a reader, write raises SIGPIPE; we want its -EPIPE. */
 	signal(SIGPIPE, SIG_IGN);
 	for (uint32_t i = 0; i < sizeof pattern; i++) {
@@ -94,9 +100,9 @@ static void op_create(struct diff_ctx *c, uint8_t arg)
 
 	diff_begin(c, "pipe2", 1, flags, 0);
 	for (int i = 0; i < 2; i++)
-		r[i] = side[i]->pipe->create(h[i], flags);
+		r[i] = side[i]->pipe->create(side[i], h[i], flags);
 	diff_result(c, "pipe2", r[0], r[1], 0, 0);
-	cap = ops[0]->get_capacity(h[0][PIPE_END_WRITE]);
+	cap = side[0]->pipe->get_capacity(side[0], h[0][PIPE_END_WRITE]);
 	if (cap <= 0 || cap > (long long)PIPE_MODEL_SLOTS_MAX * PIPE_MODEL_PAGE)
 		diff_fail(c, "F_GETPIPE_SZ", "os reports no usable capacity");
 	pipe_model_init(&model[0], PIPE_RULE_LINUX_PAGES, (uint32_t)cap, flags != 0);
@@ -110,7 +116,7 @@ static void op_set_nonblock(struct diff_ctx *c, int end, bool on)
 	diff_begin(c, "set_nonblock", 2, end, on);
 	for (int i = 0; i < 2; i++) {
 		want[i] = pipe_model_set_nonblock(&model[i], end, on);
-		r[i] = ops[i]->set_nonblock(h[i][end], on);
+		r[i] = side[i]->handle->set_nonblock(side[i], h[i][end], on);
 	}
 	diff_result(c, "set_nonblock", r[0], r[1], want[0], want[1]);
 }
@@ -132,7 +138,7 @@ static void op_write(struct diff_ctx *c, int end, uint16_t n)
 		const unsigned char *src = pattern + model[i].written % PERIOD;
 
 		want[i] = pipe_model_write(&model[i], end, n);
-		r[i] = ops[i]->write(h[i][end], src, n);
+		r[i] = side[i]->stream->write(side[i], h[i][end], src, n);
 	}
 	diff_result(c, "write", r[0], r[1], want[0], want[1]);
 }
@@ -147,7 +153,7 @@ static void op_read(struct diff_ctx *c, int end, uint16_t n)
 	for (int i = 0; i < 2; i++) {
 		at[i] = model[i].read;
 		want[i] = pipe_model_read(&model[i], end, n);
-		r[i] = ops[i]->read(h[i][end], got[i], n);
+		r[i] = side[i]->stream->read(side[i], h[i][end], got[i], n);
 	}
 	diff_result(c, "read", r[0], r[1], want[0], want[1]);
 	for (int i = 0; i < 2; i++)
@@ -186,23 +192,23 @@ static void op_query(struct diff_ctx *c, enum pipe_op op, int end, uint8_t arg)
 		switch (op) {
 		case OP_GET_NONBLOCK:
 			want[i] = pipe_model_get_nonblock(&model[i], end);
-			r[i] = ops[i]->get_nonblock(fd);
+			r[i] = side[i]->handle->get_nonblock(side[i], fd);
 			break;
 		case OP_CLOSE:
 			want[i] = pipe_model_close(&model[i], end);
-			r[i] = ops[i]->close(fd);
+			r[i] = side[i]->handle->close(side[i], fd);
 			break;
 		case OP_GET_CAPACITY:
 			want[i] = pipe_model_capacity(&model[i], end);
-			r[i] = ops[i]->get_capacity(fd);
+			r[i] = side[i]->pipe->get_capacity(side[i], fd);
 			break;
 		case OP_NREAD:
 			want[i] = pipe_model_nread(&model[i], end);
-			r[i] = ops[i]->nread(fd);
+			r[i] = side[i]->stream->nread(side[i], fd);
 			break;
 		default:
 			want[i] = pipe_model_poll(&model[i], end, events);
-			r[i] = ops[i]->poll(fd, events, 0);
+			r[i] = poll_one(side[i], fd, events);
 			break;
 		}
 	}

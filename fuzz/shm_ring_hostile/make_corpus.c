@@ -55,6 +55,36 @@ static void record(uint8_t how, uint32_t length, uint16_t kind)
 		put(kind, 2);
 }
 
+/* A record header with bit 7 of how: an explicit type follows. */
+static void record_typed(uint8_t how, uint32_t length, uint16_t type)
+{
+	put(0, 1);
+	put(ACT_POKE_RECORD, 1);
+	put(how | 0x80, 1);
+	put(length, 4);
+	put(type, 2);
+}
+
+/*
+ * Typed records, and selecting pops that leave holes: CALL_RECORD_POP_SEL
+ * takes its selector from one byte b (match b % 6, type b >> 3).
+ */
+static void typed_traffic(void)
+{
+	call(CALL_RECORD_PUSH_TYPE, 0, 20, 3);
+	call(CALL_RECORD_PUSH_TYPE, 0, 10, 1);
+	call(CALL_RECORD_PUSH_TYPE, 0, 12, 2);
+	call(CALL_RECORD_PUSH_TYPE, 0, 9, 1);
+	call(CALL_RECORD_POP_SEL, 0, 100, 13); /* EQ 1: a hole behind the first record */
+	call(CALL_RECORD_POP_SEL, 0, 100, 20); /* LE 2 */
+	call(CALL_RECORD_POP_SEL, 1, 4, 4);    /* HIGHEST, truncated */
+	call(CALL_RECORD_POP_SEL, 0, 100, 9);  /* NE 1 */
+	call(CALL_RECORD_POP_SEL, 0, 100, 5);  /* no selector: -EINVAL */
+	call(CALL_RECORD_PUSH_TYPE, 0, 40, 7);
+	call(CALL_RECORD_PUSH_TYPE, 0, 40, 7); /* needs the holes: compaction */
+	call(CALL_USED_CAPACITY, 0, 0, 0);
+}
+
 static void bytes(uint16_t off, uint8_t count, uint8_t value)
 {
 	put(0, 1);
@@ -168,5 +198,22 @@ int main(int argc, char **argv)
 	bytes(0, 16, 0xff);
 	notice_and_recover(1);
 	rc |= save("header-overwritten");
+
+	start(1, 0, 1, 7);
+	typed_traffic();
+	record(0x41, 8, 0); /* a hole past head, its length a lie */
+	call(CALL_RECORD_POP_SEL, 0, 100, 13);
+	record_typed(0x00, 8, 0xffff);
+	call(CALL_RECORD_POP_SEL, 0, 100, 4);
+	notice_and_recover(1);
+	typed_traffic();
+	rc |= save("record-typed-holes");
+
+	start(0, 1, 1, 6);
+	typed_traffic();
+	field(FIELD_HEAD_ADD, 8, 0, 0);
+	call(CALL_RECORD_POP_SEL, 0, 100, 4);
+	notice_and_recover(1);
+	rc |= save("record-typed-head-moved");
 	return rc;
 }

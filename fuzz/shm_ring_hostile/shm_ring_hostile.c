@@ -18,7 +18,7 @@
  * A lock word is the one thing a peer can use to stall us for good (a
  * word naming another live thread is indistinguishable from a holder;
  * ring.h: ring_recover() is the way out), and naming a dead thread costs
- * a RING_SLICE_MS sleep, so after each corruption the harness leaves lock
+ * a SYNC_SLICE_MS sleep, so after each corruption the harness leaves lock
  * words free or naming this thread (taken over at once): liveness is not
  * what this target tests.
  *
@@ -44,9 +44,9 @@
 #include "fuzz/engine/fuzz_check.h"
 #include "fuzz/shm_ring_hostile/shm_ring_hostile.h"
 #include "impl/ring/ring.h"
-#include "impl/ring/ring_lock.h"
 #include "impl/ring/ring_record.h"
-#include "impl/ring/task_alive.h"
+#include "impl/sync/sync_lock.h"
+#include "impl/sync/sync_tid.h"
 
 #define PAGE 4096u
 #define SPAN (2 * PAGE) /* read-write pages: room for the largest region */
@@ -158,28 +158,33 @@ static void poke_record(struct cursor *c)
 	uint64_t pos = atomic_load(&h->head) + (uint64_t)(how & 0x0f) * RING_REC_ALIGN;
 	struct ring_rec_hdr rh = {
 		.length = (uint32_t)take(c, 4),
-		.kind = how & 0x10 ? (uint16_t)take(c, 2) : RING_REC_DATA,
+		.kind = how & 0x10 ? (uint16_t)take(c, 2)
+				   : how & 0x40 ? RING_REC_GONE : RING_REC_DATA,
 		.tag = ring_record_tag(pos) ^ (how & 0x20 ? 1 : 0),
 	};
 	uint32_t cap = atomic_load(&h->capacity);
+	const unsigned char *src = (const unsigned char *)&rh;
 	size_t off;
 
+	if (how & 0x80)
+		rh.type = (uint16_t)take(c, 2);
 	/* Where a consumer would look for it; the header's capacity only if it could use it. */
-	if (cap == 0 || (cap & (cap - 1)) != 0 || cap > data_size)
+	if (cap < RING_REC_ALIGN || (cap & (cap - 1)) != 0 || cap > data_size)
 		cap = data_size;
 	off = (size_t)(pos & (cap - 1)) & ~(size_t)(RING_REC_ALIGN - 1);
-
-	memcpy(mem + RING_HDR_SIZE + off, &rh, sizeof rh);
+	/* A header may wrap, as the ring's own do (ring_record.h). */
+	for (size_t i = 0; i < sizeof rh; i++)
+		mem[RING_HDR_SIZE + (off + i) % cap] = src[i];
 }
 
 /* See the top comment: lock words stay free, or ours. */
 static void tame_lock(_Atomic uint32_t *word)
 {
 	uint32_t v = atomic_load(word);
-	uint32_t owner = v & ~RING_LOCK_WAITERS;
+	uint32_t owner = v & ~SYNC_LOCK_WAITERS;
 
-	if (owner != 0 && owner != (uint32_t)ring_self_tid())
-		atomic_store(word, v & RING_LOCK_WAITERS);
+	if (owner != 0 && owner != (uint32_t)sync_self_tid())
+		atomic_store(word, v & SYNC_LOCK_WAITERS);
 }
 
 /* ---- the ring's answers ---- */
@@ -217,7 +222,19 @@ static void check_byte_pop(ssize_t ret, size_t n)
 
 static void check_record_push(ssize_t ret, size_t n)
 {
-	FUZZ_CHECK(common_error(ret) || ret == -EMSGSIZE || ret == (ssize_t)n);
+	FUZZ_CHECK(common_error(ret) || ret == -EMSGSIZE || ret == -ENOMEM || ret == (ssize_t)n);
+}
+
+/* A selecting pop: the full length, which only truncation lets exceed n. */
+static void check_select_pop(ssize_t ret, size_t n, const struct ring_rec_sel *sel)
+{
+	bool valid = (unsigned)sel->match <= RING_REC_HIGHEST;
+
+	/* An unknown selector is refused, after the mode check. */
+	FUZZ_CHECK(valid ? ret != -EINVAL : ret == -EINVAL || ret == -EPROTO);
+	FUZZ_CHECK(common_error(ret) || ret == -EINVAL || ret == -E2BIG ||
+		   (ret >= 0 && ret <= (long)data_size &&
+		    ((size_t)ret <= n || (sel->flags & RING_REC_TRUNC))));
 }
 
 static void check_record_pop(ssize_t ret, size_t n)
@@ -232,7 +249,15 @@ static long operate(uint8_t code, struct cursor *c)
 	unsigned char *dst = buf + sizeof buf - n;
 	bool flag = code & CALL_FLAG;
 	struct ring_block nb = { .nonblock = 1, .atomic_max = flag ? 4096 : 0 };
-	uint32_t cap = (uint32_t)1 << (take8(c) % 13);
+	uint8_t arg2 = take8(c);
+	uint32_t cap = (uint32_t)1 << (arg2 % 13);
+	/* Selector from the same byte: a match (one value in six is no selector), a type. */
+	struct ring_rec_sel sel = {
+		.match = (enum ring_rec_match)(arg2 % 6),
+		.type = (uint16_t)(arg2 >> 3),
+		.flags = flag ? RING_REC_TRUNC : 0,
+	};
+	uint16_t type;
 	long ret;
 
 	switch ((code & ~CALL_FLAG) % CALL_COUNT) {
@@ -247,6 +272,12 @@ static long operate(uint8_t code, struct cursor *c)
 	case CALL_RECORD_PEEK:
 		ret = ring_record_peek(&r);
 		FUZZ_CHECK(common_error(ret) || (ret >= 0 && ret <= (long)data_size));
+		break;
+	case CALL_RECORD_PUSH_TYPE:
+		check_record_push(ret = ring_record_try_push_type(&r, buf, n, arg2), n);
+		break;
+	case CALL_RECORD_POP_SEL:
+		check_select_pop(ret = ring_record_try_pop_sel(&r, dst, n, &sel, &type), n, &sel);
 		break;
 	case CALL_SET_CAPACITY:
 		ret = flag ? ring_reset(&r, cap) : ring_set_capacity(&r, cap);
@@ -270,7 +301,7 @@ static void recover(void)
 
 	FUZZ_CHECK(err == 0 || err == -EPROTO);
 	if (err == -EPROTO) {
-		FUZZ_CHECK(init(r.mode, r.mode == RING_MODE_RECORDS ? RING_REC_ALIGN : 1) == 0);
+		FUZZ_CHECK(init(r.mode, r.mode == RING_MODE_RECORDS ? RING_REC_MIN_CAPACITY : 1) == 0);
 		return;
 	}
 	FUZZ_CHECK(ring_check(mem, mem_len) == 0);
@@ -328,8 +359,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(span, CANARY, SPAN);
 	mode = b1 & 0x80 ? RING_MODE_RECORDS : RING_MODE_BYTES;
 	cap = 1u << ((b1 & 0x7f) % (log2 + 1));
-	if (mode == RING_MODE_RECORDS && cap < RING_REC_ALIGN)
-		cap = RING_REC_ALIGN;
+	if (mode == RING_MODE_RECORDS && cap < RING_REC_MIN_CAPACITY)
+		cap = RING_REC_MIN_CAPACITY;
 	FUZZ_CHECK(init(mode, cap) == 0);
 	FUZZ_CHECK(ring_attach(&r, mem, mem_len) == 0);
 	for (int ops = 0; c.left > 0 && ops < MAX_OPS; ops++)

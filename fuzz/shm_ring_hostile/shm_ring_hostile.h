@@ -7,9 +7,10 @@
  *                    that many bytes, written into the region
  *   ACT_POKE_FIELD   field (1), delta (2, signed), and for FIELD_*_SET a
  *                    value (8 for head/tail, 4 for capacity/magic)
- *   ACT_POKE_RECORD  how (1: bits 0-3 records of 8 bytes past head, bit 4
- *                    an explicit kind follows, bit 5 a wrong tag), length
- *                    (4), [kind (2)]
+ *   ACT_POKE_RECORD  how (1: bits 0-3 steps of 8 bytes past head, bit 4
+ *                    an explicit kind follows, bit 5 a wrong tag, bit 6
+ *                    kind RING_REC_GONE, bit 7 an explicit type follows),
+ *                    length (4), [kind (2)], [type (2)]
  *   ACT_RECOVER      none
  *   ACT_OPERATE      size (1, as shm_ring_ops's size_arg), capacity (1,
  *                    1 << (b % 13)); the code picks the call (enum call)
@@ -54,6 +55,8 @@ enum call {
 	CALL_RECORD_PEEK,
 	CALL_SET_CAPACITY,    /* [reset instead] */
 	CALL_USED_CAPACITY,
+	CALL_RECORD_PUSH_TYPE, /* type = the capacity byte */
+	CALL_RECORD_POP_SEL,   /* selector from the capacity byte; [RING_REC_TRUNC] */
 	CALL_COUNT
 };
 

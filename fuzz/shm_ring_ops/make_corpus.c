@@ -29,6 +29,20 @@ static void op(enum op code, int flag, uint8_t arg)
 	buf[len++] = arg;
 }
 
+/* An op with extra bytes (the typed-record ops of shm_ring_ops.h). */
+static void op_x(enum op code, int flag, uint8_t arg, int nx, uint8_t x1, uint8_t x2)
+{
+	if (len + 4 > sizeof buf)
+		return;
+	op(code, flag, arg);
+	buf[len++] = x1;
+	if (nx > 1)
+		buf[len++] = x2;
+}
+
+/* Selector bytes: b % 6 picks the match. */
+enum { SEL_ANY = 0, SEL_EQ = 1, SEL_LE = 2, SEL_NE = 3, SEL_HIGHEST = 4, SEL_NONE = 5 };
+
 static int save(const char *name)
 {
 	char path[4096];
@@ -142,5 +156,46 @@ int main(int argc, char **argv)
 	op(OP_REINIT, 0, 2);
 	op(OP_RECORD_POP, 0, 20);
 	rc |= save("modes");
+
+	/* Types and every selector through a 512-byte record ring, with holes. */
+	start(3, 1, 9);
+	for (int i = 0; i < 12; i++)
+		op_x(OP_RECORD_PUSH_TYPE, i % 4 == 0, (uint8_t)(3 + i * 5), 1, (uint8_t)(i % 5), 0);
+	op_x(OP_RECORD_POP_SEL, 0, 100, 2, SEL_EQ, 2);
+	op_x(OP_RECORD_POP_SEL, 0, 100, 2, SEL_LE, 3);
+	op_x(OP_RECORD_PEEK_SEL, 0, 0, 2, SEL_HIGHEST, 0);
+	op_x(OP_RECORD_POP_SEL, 0, 100, 2, SEL_HIGHEST, 0);
+	op_x(OP_RECORD_POP_SEL, 0, 100, 2, SEL_NE, 0);
+	op_x(OP_RECORD_POP_SEL, 0, 100, 2, SEL_NONE, 0);
+	op_x(OP_RECORD_POP_SEL_BLOCKING, 0, 100, 2, SEL_EQ, 4);
+	op_x(OP_RECORD_POP_SEL_BLOCKING, 0, 100, 2, SEL_EQ, 0xf3);
+	op(OP_RECORD_TRY_POP, 0, 100);
+	op_x(OP_RECORD_POP_SEL, 0, 100, 2, SEL_ANY, 0);
+	rc |= save("records-typed-select");
+
+	/* Short buffers: -E2BIG keeps the record, the flag truncates it. */
+	start(1, 1, 7);
+	op_x(OP_RECORD_PUSH_TYPE, 0, 60, 1, 1, 0);
+	op_x(OP_RECORD_PUSH_TYPE, 0, 20, 1, 2, 0);
+	op_x(OP_RECORD_POP_SEL, 0, 10, 2, SEL_EQ, 1);
+	op_x(OP_RECORD_POP_SEL, 1, 10, 2, SEL_EQ, 1);
+	op_x(OP_RECORD_POP_SEL, 1, 0, 2, SEL_ANY, 0);
+	op_x(OP_RECORD_PEEK_SEL, 0, 0, 2, SEL_ANY, 0);
+	rc |= save("records-truncate");
+
+	/* Holes fill a 128-byte ring; a push that needs them compacts it, across the wrap. */
+	start(1, 1, 7);
+	op(OP_RECORD_TRY_PUSH, 0, 40);
+	op(OP_RECORD_TRY_POP, 0, 100);
+	for (int i = 0; i < 4; i++)
+		op_x(OP_RECORD_PUSH_TYPE, 0, 10, 1, (uint8_t)(i & 1), 0);
+	op_x(OP_RECORD_POP_SEL, 0, 100, 2, SEL_EQ, 1);
+	op_x(OP_RECORD_POP_SEL, 0, 100, 2, SEL_EQ, 1);
+	op_x(OP_RECORD_PUSH_TYPE, 0, 40, 1, 3, 0);
+	op_x(OP_RECORD_PUSH_TYPE, 1, 30, 1, 3, 0);
+	op_x(OP_RECORD_POP_SEL, 0, 100, 2, SEL_HIGHEST, 0);
+	op(OP_SET_CAPACITY, 0, 8);
+	op(OP_RECORD_TRY_POP, 0, 100);
+	rc |= save("records-holes-compaction");
 	return rc;
 }

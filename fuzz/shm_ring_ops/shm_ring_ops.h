@@ -22,8 +22,19 @@ enum op {
 	OP_SET_CAPACITY,    /* argument: capacity */
 	OP_RESET,           /* argument: capacity */
 	OP_REINIT,          /* argument: capacity; flag: record mode */
+	/*
+	 * Typed records: argument a size, then more bytes.  Sixteen ops in all
+	 * keeps every older input (regressions/) decoding as it did.
+	 */
+	OP_RECORD_PUSH_TYPE,        /* + type byte; flag: the blocking call */
+	OP_RECORD_POP_SEL,          /* + selector byte (b % 6: ANY, EQ, LE, NE,
+				       HIGHEST, none), type byte; flag: TRUNC */
+	OP_RECORD_POP_SEL_BLOCKING, /* the same through ring_record_pop_sel() */
+	OP_RECORD_PEEK_SEL,         /* + selector byte, type byte */
 	OP_COUNT
 };
+
+_Static_assert(OP_COUNT == 16, "older inputs decode by (code & 0x7f) % 16");
 
 #define OP_FLAG 0x80
 
@@ -40,6 +51,12 @@ static inline size_t size_arg(uint8_t a)
 static inline uint32_t cap_arg(uint8_t a)
 {
 	return 1u << (a % 13);
+}
+
+/* Type argument: mostly 0..4, so that types repeat; 0xf0.. give 0xfff0..0xffff. */
+static inline uint16_t type_arg(uint8_t a)
+{
+	return a < 0xf0 ? a % 5 : (uint16_t)(0xfff0u | (a & 0x0fu));
 }
 
 /* Byte 0 of an input: data_size = 64 << (b % 7). */

@@ -16,12 +16,12 @@ void ipcconf_channel_init(struct ipcconf_channel *ch)
 	ch->frame_error = 0;
 }
 
-int ipcconf_channel_send(const struct ipcconf_stream_ops *ops, int h, uint8_t type,
+int ipcconf_channel_send(const struct ipcconf_iut *iut, int h, uint8_t type,
                          uint16_t flags, const void *payload, size_t len)
 {
 	uint8_t buf[IPCCONF_FRAME_MAX_SIZE];
 
-	if (ops == NULL || ops->write == NULL)
+	if (iut == NULL || iut->stream == NULL || iut->stream->write == NULL)
 		return -EINVAL;
 	int n = ipcconf_frame_encode(buf, sizeof buf, type, flags, payload, len);
 	if (n == IPCCONF_FRAME_ETOOBIG)
@@ -31,7 +31,7 @@ int ipcconf_channel_send(const struct ipcconf_stream_ops *ops, int h, uint8_t ty
 
 	size_t done = 0;
 	while (done < (size_t)n) {
-		ssize_t w = ops->write(h, buf + done, (size_t)n - done);
+		ssize_t w = iut->stream->write(iut, h, buf + done, (size_t)n - done);
 		if (w == -EINTR)
 			continue;
 		if (w < 0)
@@ -51,10 +51,10 @@ static int frame_fail(struct ipcconf_channel *ch, int code)
 	return ch->error;
 }
 
-int ipcconf_channel_recv(struct ipcconf_channel *ch, const struct ipcconf_stream_ops *ops,
+int ipcconf_channel_recv(struct ipcconf_channel *ch, const struct ipcconf_iut *iut,
                          int h, struct ipcconf_frame *out)
 {
-	if (ch == NULL || ops == NULL || ops->read == NULL || out == NULL)
+	if (ch == NULL || iut == NULL || iut->stream == NULL || iut->stream->read == NULL || out == NULL)
 		return -EINVAL;
 	if (ch->error)
 		return ch->error;
@@ -75,7 +75,7 @@ int ipcconf_channel_recv(struct ipcconf_channel *ch, const struct ipcconf_stream
 		}
 		ch->pos = ch->len = 0;
 
-		ssize_t n = ops->read(h, ch->rbuf, sizeof ch->rbuf);
+		ssize_t n = iut->stream->read(iut, h, ch->rbuf, sizeof ch->rbuf);
 		if (n == -EINTR)
 			continue;
 		if (n < 0)

@@ -4,10 +4,10 @@
  * A pipe, a FIFO or a stream socket carries bytes, not messages: a read may
  * return part of a write, or parts of several.  A channel puts the framing
  * codec (framing.h) on top of such a stream so that writer and reader agree
- * on what a message is.  The stream is given as a `struct
- * ipcconf_stream_ops` table plus a handle (ipcconf/iut.h), so a channel
- * works over `os` file descriptors, over `ref`, or over any implementation
- * under test.
+ * on what a message is.  The stream is given as an implementation (its
+ * `struct ipcconf_iut`, whose stream table is used with it as `self`) plus
+ * a handle (ipcconf/iut.h), so a channel works over `os` file descriptors,
+ * over `ref`, or over any implementation under test.
  *
  * SENDING is stateless: ipcconf_channel_send() encodes one frame on the
  * stack (at most IPCCONF_FRAME_MAX_SIZE bytes) and writes all of it,
@@ -82,7 +82,7 @@ void ipcconf_channel_init(struct ipcconf_channel *ch);
  * Returns 0 when every byte was written, or a negative errno (above).
  * payload may be NULL when len is 0.
  */
-int ipcconf_channel_send(const struct ipcconf_stream_ops *ops, int h, uint8_t type,
+int ipcconf_channel_send(const struct ipcconf_iut *iut, int h, uint8_t type,
                          uint16_t flags, const void *payload, size_t len);
 
 /*
@@ -92,7 +92,7 @@ int ipcconf_channel_send(const struct ipcconf_stream_ops *ops, int h, uint8_t ty
  * a negative errno (above).  A read error other than -EINTR is returned as
  * is and is not sticky: nothing was consumed, so the call may be repeated.
  */
-int ipcconf_channel_recv(struct ipcconf_channel *ch, const struct ipcconf_stream_ops *ops,
+int ipcconf_channel_recv(struct ipcconf_channel *ch, const struct ipcconf_iut *iut,
                          int h, struct ipcconf_frame *out);
 
 /* The IPCCONF_FRAME_E* code behind a sticky -EPROTO or -EBADMSG, else 0. */

@@ -20,7 +20,6 @@
 #define NMSG 600
 
 static const struct ipcconf_iut *iut;
-static const struct ipcconf_stream_ops *ops;
 static uint8_t pattern[IPCCONF_FRAME_MAX_PAYLOAD + 128];
 static struct ipcconf_channel ch;
 
@@ -37,7 +36,6 @@ static void fill_pattern(void)
 static int use(const struct ipcconf_iut *i)
 {
 	iut = i;
-	ops = i->stream;
 	fill_pattern();
 	return 0;
 }
@@ -63,7 +61,7 @@ static int write_all(int w, const void *buf, size_t len)
 	const uint8_t *p = buf;
 
 	while (len > 0) {
-		ssize_t n = ops->write(w, p, len);
+		ssize_t n = iut->stream->write(iut, w, p, len);
 		if (n == -EINTR)
 			continue;
 		if (n <= 0)
@@ -78,7 +76,7 @@ static int write_all(int w, const void *buf, size_t len)
 static int send_by_channel(int w)
 {
 	for (unsigned i = 0; i < NMSG; i++)
-		if (ipcconf_channel_send(ops, w, msg_type(i), msg_flags(i), msg_payload(i), msg_len(i)) != 0)
+		if (ipcconf_channel_send(iut, w, msg_type(i), msg_flags(i), msg_payload(i), msg_len(i)) != 0)
 			return 1;
 	return 0;
 }
@@ -119,22 +117,22 @@ static void receive_all_from(int (*sender)(int))
 {
 	int e[2];
 
-	CU_ASSERT_FATAL(iut->pipe->create(e, 0) == 0);
+	CU_ASSERT_FATAL(iut->pipe->create(iut, e, 0) == 0);
 	pid_t pid = fork();
 	CU_ASSERT_FATAL(pid >= 0);
 	if (pid == 0) {
-		ops->close(e[0]);
+		iut->handle->close(iut, e[0]);
 		int rc = sender(e[1]);
-		ops->close(e[1]);
+		iut->handle->close(iut, e[1]);
 		_exit(rc);
 	}
-	CU_ASSERT_EQUAL(ops->close(e[1]), 0);
+	CU_ASSERT_EQUAL(iut->handle->close(iut, e[1]), 0);
 
 	ipcconf_channel_init(&ch);
 	unsigned got = 0;
 	struct ipcconf_frame f;
 	int r;
-	while ((r = ipcconf_channel_recv(&ch, ops, e[0], &f)) == 1) {
+	while ((r = ipcconf_channel_recv(&ch, iut, e[0], &f)) == 1) {
 		if (got >= NMSG) {
 			CU_FAIL("a message that was never sent");
 			break;
@@ -147,8 +145,8 @@ static void receive_all_from(int (*sender)(int))
 	}
 	CU_ASSERT_EQUAL(r, 0);
 	CU_ASSERT_EQUAL(got, NMSG);
-	CU_ASSERT_EQUAL(ipcconf_channel_recv(&ch, ops, e[0], &f), 0); /* EOF stays */
-	CU_ASSERT_EQUAL(ops->close(e[0]), 0);
+	CU_ASSERT_EQUAL(ipcconf_channel_recv(&ch, iut, e[0], &f), 0); /* EOF stays */
+	CU_ASSERT_EQUAL(iut->handle->close(iut, e[0]), 0);
 
 	int status;
 	CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
@@ -167,9 +165,9 @@ static int pipe_holding(const void *bytes, size_t len)
 	int e[2];
 
 	CU_ASSERT_FATAL(len <= 4096);
-	CU_ASSERT_FATAL(iut->pipe->create(e, 0) == 0);
+	CU_ASSERT_FATAL(iut->pipe->create(iut, e, 0) == 0);
 	CU_ASSERT_FATAL(write_all(e[1], bytes, len) == 0);
-	CU_ASSERT_EQUAL(ops->close(e[1]), 0);
+	CU_ASSERT_EQUAL(iut->handle->close(iut, e[1]), 0);
 	ipcconf_channel_init(&ch);
 	return e[0];
 }
@@ -199,21 +197,21 @@ static void test_truncated_at_eof(void)
 	size_t cuts[] = {len - 1, end[1] + 5};
 	for (unsigned c = 0; c < 2; c++) {
 		int r = pipe_holding(buf, cuts[c]);
-		CU_ASSERT_EQUAL(ipcconf_channel_recv(&ch, ops, r, &f), 1);
-		CU_ASSERT_EQUAL(ipcconf_channel_recv(&ch, ops, r, &f), 1);
+		CU_ASSERT_EQUAL(ipcconf_channel_recv(&ch, iut, r, &f), 1);
+		CU_ASSERT_EQUAL(ipcconf_channel_recv(&ch, iut, r, &f), 1);
 		CU_ASSERT_EQUAL(f.length, 301);
-		CU_ASSERT_EQUAL(ipcconf_channel_recv(&ch, ops, r, &f), -EPROTO);
+		CU_ASSERT_EQUAL(ipcconf_channel_recv(&ch, iut, r, &f), -EPROTO);
 		CU_ASSERT_EQUAL(ipcconf_channel_frame_error(&ch), IPCCONF_FRAME_ETRUNCATED);
-		CU_ASSERT_EQUAL(ipcconf_channel_recv(&ch, ops, r, &f), -EPROTO); /* sticky */
-		CU_ASSERT_EQUAL(ops->close(r), 0);
+		CU_ASSERT_EQUAL(ipcconf_channel_recv(&ch, iut, r, &f), -EPROTO); /* sticky */
+		CU_ASSERT_EQUAL(iut->handle->close(iut, r), 0);
 	}
 	/* Cut exactly at a frame boundary: a clean end. */
 	int r = pipe_holding(buf, end[1]);
-	CU_ASSERT_EQUAL(ipcconf_channel_recv(&ch, ops, r, &f), 1);
-	CU_ASSERT_EQUAL(ipcconf_channel_recv(&ch, ops, r, &f), 1);
-	CU_ASSERT_EQUAL(ipcconf_channel_recv(&ch, ops, r, &f), 0);
+	CU_ASSERT_EQUAL(ipcconf_channel_recv(&ch, iut, r, &f), 1);
+	CU_ASSERT_EQUAL(ipcconf_channel_recv(&ch, iut, r, &f), 1);
+	CU_ASSERT_EQUAL(ipcconf_channel_recv(&ch, iut, r, &f), 0);
 	CU_ASSERT_EQUAL(ipcconf_channel_frame_error(&ch), 0);
-	CU_ASSERT_EQUAL(ops->close(r), 0);
+	CU_ASSERT_EQUAL(iut->handle->close(iut, r), 0);
 }
 
 static void test_corrupted_byte(void)
@@ -237,12 +235,12 @@ static void test_corrupted_byte(void)
 		buf[cases[c].at] ^= 0x40;
 		int r = pipe_holding(buf, len);
 		buf[cases[c].at] ^= 0x40;
-		CU_ASSERT_EQUAL(ipcconf_channel_recv(&ch, ops, r, &f), 1);
+		CU_ASSERT_EQUAL(ipcconf_channel_recv(&ch, iut, r, &f), 1);
 		CU_ASSERT_EQUAL(f.type, 0);
-		CU_ASSERT_EQUAL(ipcconf_channel_recv(&ch, ops, r, &f), -EBADMSG);
+		CU_ASSERT_EQUAL(ipcconf_channel_recv(&ch, iut, r, &f), -EBADMSG);
 		CU_ASSERT_EQUAL(ipcconf_channel_frame_error(&ch), cases[c].code);
-		CU_ASSERT_EQUAL(ipcconf_channel_recv(&ch, ops, r, &f), -EBADMSG); /* sticky */
-		CU_ASSERT_EQUAL(ops->close(r), 0);
+		CU_ASSERT_EQUAL(ipcconf_channel_recv(&ch, iut, r, &f), -EBADMSG); /* sticky */
+		CU_ASSERT_EQUAL(iut->handle->close(iut, r), 0);
 	}
 }
 
@@ -250,14 +248,14 @@ static void test_send_errors(void)
 {
 	int e[2];
 
-	CU_ASSERT_FATAL(iut->pipe->create(e, 0) == 0);
-	CU_ASSERT_EQUAL(ipcconf_channel_send(ops, e[1], 0, 0, pattern, IPCCONF_FRAME_MAX_PAYLOAD + 1),
+	CU_ASSERT_FATAL(iut->pipe->create(iut, e, 0) == 0);
+	CU_ASSERT_EQUAL(ipcconf_channel_send(iut, e[1], 0, 0, pattern, IPCCONF_FRAME_MAX_PAYLOAD + 1),
 	                -EMSGSIZE);
-	CU_ASSERT_EQUAL(ipcconf_channel_send(ops, e[1], 0, 0, NULL, 1), -EINVAL);
-	CU_ASSERT_EQUAL(ipcconf_channel_send(ops, e[0], 0, 0, "x", 1), -EBADF);
-	CU_ASSERT_EQUAL(ops->close(e[0]), 0);
-	CU_ASSERT_EQUAL(ipcconf_channel_send(ops, e[1], 0, 0, "x", 1), -EPIPE); /* SIGPIPE ignored */
-	CU_ASSERT_EQUAL(ops->close(e[1]), 0);
+	CU_ASSERT_EQUAL(ipcconf_channel_send(iut, e[1], 0, 0, NULL, 1), -EINVAL);
+	CU_ASSERT_EQUAL(ipcconf_channel_send(iut, e[0], 0, 0, "x", 1), -EBADF);
+	CU_ASSERT_EQUAL(iut->handle->close(iut, e[0]), 0);
+	CU_ASSERT_EQUAL(ipcconf_channel_send(iut, e[1], 0, 0, "x", 1), -EPIPE); /* SIGPIPE ignored */
+	CU_ASSERT_EQUAL(iut->handle->close(iut, e[1]), 0);
 }
 
 /* A frame the writer has only half sent is not returned; the rest completes it. */
@@ -269,21 +267,21 @@ static void test_frame_in_two_writes(void)
 	int n = ipcconf_frame_encode(buf, sizeof buf, 9, 0x1234, pattern, 2000);
 
 	CU_ASSERT_FATAL(n == 2016);
-	CU_ASSERT_FATAL(iut->pipe->create(e, 0) == 0);
+	CU_ASSERT_FATAL(iut->pipe->create(iut, e, 0) == 0);
 	ipcconf_channel_init(&ch);
 	CU_ASSERT_FATAL(write_all(e[1], buf, 1000) == 0);
-	CU_ASSERT_EQUAL(ops->set_nonblock(e[0], 1), 0);
-	CU_ASSERT_EQUAL(ipcconf_channel_recv(&ch, ops, e[0], &f), -EAGAIN);
+	CU_ASSERT_EQUAL(iut->handle->set_nonblock(iut, e[0], 1), 0);
+	CU_ASSERT_EQUAL(ipcconf_channel_recv(&ch, iut, e[0], &f), -EAGAIN);
 	CU_ASSERT_FATAL(write_all(e[1], buf + 1000, (size_t)n - 1000) == 0);
-	CU_ASSERT_EQUAL(ipcconf_channel_recv(&ch, ops, e[0], &f), 1);
+	CU_ASSERT_EQUAL(ipcconf_channel_recv(&ch, iut, e[0], &f), 1);
 	CU_ASSERT_EQUAL(f.type, 9);
 	CU_ASSERT_EQUAL(f.flags, 0x1234);
 	CU_ASSERT_EQUAL(f.length, 2000);
 	CU_ASSERT(memcmp(f.payload, pattern, 2000) == 0);
-	CU_ASSERT_EQUAL(ipcconf_channel_recv(&ch, ops, e[0], &f), -EAGAIN);
-	CU_ASSERT_EQUAL(ops->close(e[1]), 0);
-	CU_ASSERT_EQUAL(ipcconf_channel_recv(&ch, ops, e[0], &f), 0);
-	CU_ASSERT_EQUAL(ops->close(e[0]), 0);
+	CU_ASSERT_EQUAL(ipcconf_channel_recv(&ch, iut, e[0], &f), -EAGAIN);
+	CU_ASSERT_EQUAL(iut->handle->close(iut, e[1]), 0);
+	CU_ASSERT_EQUAL(ipcconf_channel_recv(&ch, iut, e[0], &f), 0);
+	CU_ASSERT_EQUAL(iut->handle->close(iut, e[0]), 0);
 }
 
 int main(void)

@@ -1,7 +1,11 @@
 """ipcconf_plugin: package an implementation as a loadable IUT plug-in."""
 
 def ipcconf_plugin(name, entry, deps, testonly = False, tags = []):
-    """Builds lib<name>.so exporting only `ipcconf_iut_v1`, which returns entry().
+    """Builds <name>.so, whose entry symbol `ipcconf_iut_v2` returns entry().
+
+    The table entry() returns is the `self` every operation receives, so an
+    implementation with several variants (ref, ref-small) gives each its own
+    entry function and its own plug-in.
 
     Args:
       name: the plug-in's name; the output is `<name>.so`.
@@ -20,7 +24,7 @@ def ipcconf_plugin(name, entry, deps, testonly = False, tags = []):
             "#include \"ipcconf/iut.h\"",
             "const struct ipcconf_iut *%s(void);" % entry,
             "__attribute__((visibility(\"default\")))",
-            "const struct ipcconf_iut *ipcconf_iut_v1(void) { return %s(); }" % entry,
+            "const struct ipcconf_iut *ipcconf_iut_v2(void) { return %s(); }" % entry,
             "EOF",
         ]),
         testonly = testonly,

@@ -8,16 +8,43 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "impl/ref/fifo_name.h"
+#include "impl/ref/handles.h"
 #include "impl/ref/holders.h"
 #include "impl/ref/ofd_flags.h"
-#include "impl/ring/ring_futex.h"
-#include "impl/ring/ring_lock.h"
+#include "impl/ref/pipe_end.h"
+#include "impl/sync/sync_futex.h"
+#include "impl/sync/sync_lock.h"
+#include "impl/sync/sync_waiter.h"
+
+/* A FIFO: a pipe object that knows the name of its shm object. */
+struct fifo_obj {
+	struct pipe_obj pipe; /* first: pipe_obj_destroy() frees the whole */
+	char shm_name[FIFO_NAME_MAX];
+};
+
+static void fifo_released(struct ref_obj *obj);
+
+static const struct ref_obj_ops fifo_ops = {
+	.name = "fifo",
+	.read = pipe_end_read,
+	.write = pipe_end_write,
+	.nread = pipe_end_nread,
+	.poll_events = pipe_end_poll_events,
+	.poll_word = pipe_end_poll_word,
+	.get_capacity = pipe_end_get_capacity,
+	.set_capacity = pipe_end_set_capacity,
+	.pipe_buf = pipe_end_pipe_buf,
+	.released = fifo_released,
+	.destroy = pipe_obj_destroy,
+};
 
 static int lock_fd(int fd)
 {
@@ -59,8 +86,12 @@ static int store_map(const struct ref_variant *v, const char *name, int oflag, v
 		if (p == MAP_FAILED)
 			err = -errno;
 	}
-	if (err == 0 && *created)
-		ref_region_init(p, REF_KIND_FIFO, v->default_capacity, v->read_max);
+	if (err == 0 && *created) {
+		struct pipe_limits limits = { .default_capacity = v->default_capacity,
+					      .pipe_buf = v->pipe_buf };
+
+		pipe_region_init(p, PIPE_REGION_FIFO, &limits);
+	}
 	/*
 	 * Explicitly: the mapping keeps the open file description, and with
 	 * it the flock, alive after close().  (A holder that dies loses both.)
@@ -71,37 +102,15 @@ static int store_map(const struct ref_variant *v, const char *name, int oflag, v
 	return err;
 }
 
+/* The node only: its shm object comes with the first open (fifo.h). */
 int ref_fifo_mkfifo(const struct ref_variant *v, const char *path, mode_t mode)
 {
-	char name[FIFO_NAME_MAX];
-	struct fifo_id id;
-	bool created;
-	void *base;
-	int err;
-
-	if (mkfifo(path, mode) != 0)
-		return -errno;
-	err = fifo_identify(path, false, &id);
-	if (err == 0) {
-		fifo_shm_name(v->shm_prefix, &id, name);
-		err = store_map(v, name, O_CREAT | O_EXCL, &base, &created);
-		if (err == -EEXIST) {
-			/* Left by a node with the very same identity: it is dead, since ours is new. */
-			shm_unlink(name);
-			err = store_map(v, name, O_CREAT | O_EXCL, &base, &created);
-		}
-		if (err == 0)
-			munmap(base, REF_REGION_SIZE);
-	}
-	if (err != 0)
-		unlink(path);
-	return err;
+	(void)v;
+	return mkfifo(path, mode) != 0 ? -errno : 0;
 }
 
 int ref_fifo_unlink(const char *path)
 {
-	static const struct ref_variant *const variants[] = { &ref_variant_default,
-							       &ref_variant_small };
 	char name[FIFO_NAME_MAX];
 	struct fifo_id id;
 	/* unlink(2) removes a symlink itself, so that is what we identify. */
@@ -114,35 +123,51 @@ int ref_fifo_unlink(const char *path)
 	 */
 	if (unlink(path) != 0)
 		return -errno;
-	for (size_t i = 0; fifo && i < sizeof(variants) / sizeof(variants[0]); i++) {
-		fifo_shm_name(variants[i]->shm_prefix, &id, name);
+	for (size_t i = 0; fifo && i < ref_variant_count; i++) {
+		fifo_shm_name(ref_variants[i]->shm_prefix, &id, name);
 		shm_unlink(name);
 	}
 	return 0;
 }
 
-/* Called with open_lock held. */
-static void discard_if_unheld_locked(struct ref_shared *sh, struct ring *ring, uint32_t capacity)
+/*
+ * Called with open_lock held: a FIFO that no live process holds (its last
+ * holder may have died holding it) loses its data and starts afresh.
+ */
+static bool reset_if_unheld_locked(struct pipe_obj *p)
 {
-	if (holders_any(sh, HOLDER_READERS | HOLDER_WRITERS))
-		return;
-	holders_forget_dead(sh);
-	ofd_flags_reset(sh);
-	ring_reset(ring, capacity);
+	if (holders_any(&p->sh->holders, HOLDER_READERS | HOLDER_WRITERS))
+		return false;
+	holders_forget_dead(&p->sh->holders);
+	ofd_flags_reset(&p->sh->ofd_flags);
+	ring_reset(&p->ring, p->limits.default_capacity);
+	return true;
 }
 
-void ref_fifo_discard_if_unheld(struct ref_obj *obj)
+/*
+ * After a release: the last holder's close removes the shm object, and
+ * marks it retired so that an open that mapped it just before does not
+ * register in it (it starts over with a new one).
+ */
+static void fifo_released(struct ref_obj *obj)
 {
-	ring_lock(&obj->sh->open_lock);
-	discard_if_unheld_locked(obj->sh, &obj->ring, obj->default_capacity);
-	ring_unlock(&obj->sh->open_lock);
+	struct fifo_obj *f = ref_container_of(pipe_obj_of(obj), struct fifo_obj, pipe);
+	struct pipe_shared *sh = f->pipe.sh;
+
+	sync_lock(&sh->open_lock);
+	if (reset_if_unheld_locked(&f->pipe)) {
+		atomic_store(&sh->retired, 1);
+		shm_unlink(f->shm_name);
+	}
+	sync_unlock(&sh->open_lock);
+	ring_wake(&f->pipe.ring);
 }
 
 /* Announces an open to the opens blocked waiting for one (fifo_open()'s wake_up_partner). */
 static void count_open(_Atomic uint32_t *opens)
 {
 	atomic_fetch_add(opens, 1);
-	ring_futex_wake(opens, INT_MAX);
+	sync_futex_wake(opens, INT_MAX);
 }
 
 /*
@@ -152,17 +177,17 @@ static void count_open(_Atomic uint32_t *opens)
  */
 static int wait_partner(_Atomic uint32_t *opens, uint32_t seen)
 {
-	struct ring_waiter w;
+	struct sync_waiter w;
 	int err = 0;
 
-	ring_waiter_begin(&w, -1);
+	sync_waiter_begin(&w, -1);
 	while (atomic_load(opens) == seen) {
-		if (ring_waiter_wait(&w, opens, seen, NULL) == -EINTR) {
+		if (sync_waiter_wait(&w, opens, seen, NULL) == -EINTR) {
 			err = -EINTR;
 			break;
 		}
 	}
-	ring_waiter_end(&w);
+	sync_waiter_end(&w);
 	return err;
 }
 
@@ -181,17 +206,21 @@ static int check_node(const char *path, int accmode, struct fifo_id *id)
 	return 0;
 }
 
-/* Maps the FIFO's contents, creating them for a node made by another mkfifo(3). */
+/* Maps the FIFO's contents, creating them when the FIFO is not open anywhere. */
 static int attach(const struct ref_variant *v, const char *path, const struct fifo_id *id,
-		  void **base, struct ring *ring)
+		  struct fifo_obj **out)
 {
-	char name[FIFO_NAME_MAX];
+	struct pipe_limits limits;
 	struct fifo_id again;
+	struct fifo_obj *f;
+	void *base = MAP_FAILED;
+	struct ring ring;
+	char name[FIFO_NAME_MAX];
 	bool created;
 	int err;
 
 	fifo_shm_name(v->shm_prefix, id, name);
-	err = store_map(v, name, O_CREAT, base, &created);
+	err = store_map(v, name, O_CREAT, &base, &created);
 	if (err == 0 && created &&
 	    (fifo_identify(path, false, &again) != 0 || !fifo_same(id, &again))) {
 		/* The node went away meanwhile (ref_fifo_unlink): do not leave an object behind. */
@@ -199,10 +228,17 @@ static int attach(const struct ref_variant *v, const char *path, const struct fi
 		err = -ENOENT;
 	}
 	if (err == 0)
-		err = ref_region_attach(*base, REF_REGION_SIZE, REF_KIND_FIFO, ring);
-	if (err != 0 && *base != MAP_FAILED)
-		munmap(*base, REF_REGION_SIZE);
-	return err;
+		err = pipe_region_attach(base, REF_REGION_SIZE, PIPE_REGION_FIFO, &limits, &ring);
+	f = err == 0 ? malloc(sizeof(*f)) : NULL;
+	if (f == NULL) {
+		if (base != MAP_FAILED)
+			munmap(base, REF_REGION_SIZE);
+		return err != 0 ? err : -ENOMEM;
+	}
+	pipe_obj_init(&f->pipe, base, -1, &limits, &ring, REF_OBJ_FIFO, &fifo_ops);
+	memcpy(f->shm_name, name, sizeof(name));
+	*out = f;
+	return 0;
 }
 
 /*
@@ -216,30 +252,31 @@ static int attach(const struct ref_variant *v, const char *path, const struct fi
  * the kernel's would retake the mutex); deciding after that would make us
  * wait for an open that already came.
  */
-static int register_open(struct ref_obj *obj, int accmode, bool nonblock, struct ref_ofd **out,
+static int register_open(struct pipe_obj *p, int accmode, bool nonblock, struct ref_ofd **out,
 			 _Atomic uint32_t **partner, uint32_t *seen)
 {
-	struct ref_shared *sh = obj->sh;
+	struct pipe_shared *sh = p->sh;
+	struct ref_holders *hs = &sh->holders;
 	struct ref_ofd *ofd;
 	int err;
 
-	discard_if_unheld_locked(sh, &obj->ring, obj->default_capacity);
-	if (accmode == O_WRONLY && nonblock && !holders_any(sh, HOLDER_READERS))
+	reset_if_unheld_locked(p);
+	if (accmode == O_WRONLY && nonblock && !holders_any(hs, HOLDER_READERS))
 		return -ENXIO;
 	ref_lock();
-	err = ref_ofd_new_locked(obj, accmode, nonblock, &ofd);
+	err = ref_ofd_new_locked(&p->obj, 0, accmode, nonblock, &ofd);
 	ref_unlock();
 	if (err != 0)
 		return err;
 	*partner = NULL;
-	if (accmode == O_RDONLY && !holders_any(sh, HOLDER_WRITERS)) {
+	if (accmode == O_RDONLY && !holders_any(hs, HOLDER_WRITERS)) {
 		if (nonblock) {
-			ofd->hup_gated = true;
-			ofd->hup_gate = atomic_load(&sh->opens_w);
+			ofd->u.fifo.hup_gated = true;
+			ofd->u.fifo.hup_gate = atomic_load(&sh->opens_w);
 		} else {
 			*partner = &sh->opens_w;
 		}
-	} else if (accmode == O_WRONLY && !holders_any(sh, HOLDER_READERS)) {
+	} else if (accmode == O_WRONLY && !holders_any(hs, HOLDER_READERS)) {
 		*partner = &sh->opens_r;
 	}
 	if (*partner != NULL)
@@ -252,17 +289,44 @@ static int register_open(struct ref_obj *obj, int accmode, bool nonblock, struct
 	return 0;
 }
 
+/*
+ * Maps the FIFO's object and registers the open in it, under open_lock:
+ * 0, -ESTALE when the object was retired meanwhile (try a new one), or
+ * the open's error.
+ */
+static int open_once(const struct ref_variant *v, const char *path, const struct fifo_id *id,
+		     int accmode, bool nonblock, struct ref_ofd **ofd, _Atomic uint32_t **partner,
+		     uint32_t *seen)
+{
+	struct fifo_obj *f;
+	struct pipe_shared *sh;
+	int err = attach(v, path, id, &f);
+
+	if (err != 0)
+		return err;
+	sh = f->pipe.sh;
+	ref_lock();
+	ref_obj_register_locked(&f->pipe.obj);
+	ref_unlock();
+	sync_lock(&sh->open_lock);
+	if (atomic_load(&sh->retired) != 0)
+		err = -ESTALE;
+	else
+		err = register_open(&f->pipe, accmode, nonblock, ofd, partner, seen);
+	sync_unlock(&sh->open_lock);
+	if (err != 0)
+		ref_obj_abandon(&f->pipe.obj);
+	return err;
+}
+
 int ref_fifo_open(const struct ref_variant *v, const char *path, int flags)
 {
 	int accmode = flags & O_ACCMODE;
 	bool nonblock = (flags & O_NONBLOCK) != 0;
 	_Atomic uint32_t *partner = NULL;
 	struct ref_ofd *ofd = NULL;
-	struct ref_obj *obj;
 	struct fifo_id id;
-	struct ring ring;
 	uint32_t seen = 0;
-	void *base;
 	int err;
 
 	/* Linux gives O_ACCMODE itself (neither read nor write) no meaning on a FIFO. */
@@ -270,28 +334,13 @@ int ref_fifo_open(const struct ref_variant *v, const char *path, int flags)
 		return -EINVAL;
 	ref_init_once();
 	err = check_node(path, accmode, &id);
+	/* Each retry follows a last close that removed the object we found. */
 	if (err == 0)
-		err = attach(v, path, &id, &base, &ring);
+		do
+			err = open_once(v, path, &id, accmode, nonblock, &ofd, &partner, &seen);
+		while (err == -ESTALE);
 	if (err != 0)
 		return err;
-
-	ref_lock();
-	obj = ref_obj_new_locked(base, &ring, true);
-	ref_unlock();
-	if (obj == NULL) {
-		munmap(base, REF_REGION_SIZE);
-		return -ENOMEM;
-	}
-	ring_lock(&obj->sh->open_lock);
-	err = register_open(obj, accmode, nonblock, &ofd, &partner, &seen);
-	ring_unlock(&obj->sh->open_lock);
-	if (err != 0) {
-		ref_lock();
-		ref_obj_unlink_locked(obj);
-		ref_unlock();
-		ref_obj_discard(obj);
-		return err;
-	}
 
 	if (partner != NULL)
 		err = wait_partner(partner, seen);

@@ -1,13 +1,13 @@
 /*
  * fork(): the child inherits every handle, so it must be counted as a
- * holder of every pipe its parent holds, from the instant it exists, and
+ * holder of every object its parent holds, from the instant it exists, and
  * only as long as it lives.
  *
  * The kernel does this atomically by sharing the files.  Here the child's
  * counts go into the shared holder tables, where nobody can write them in
  * the child's name before fork() has returned.  So:
  *
- *   prepare (parent, before fork)  takes a new slot per mapping with the
+ *   prepare (parent, before fork)  takes a new slot per holder set with the
  *                                  child's future counts, under the
  *                                  parent's pid marked REF_HOLDER_PENDING:
  *                                  alive for now as long as the parent is;
@@ -45,11 +45,28 @@
 #include "impl/ref/handles.h"
 #include "impl/ref/holders.h"
 #include "impl/ref/ofd_flags.h"
-#include "impl/ring/task_alive.h"
+#include "impl/sync/sync_alive.h"
+#include "impl/sync/sync_tid.h"
 
 static pid_t forking_parent;
 static struct children before;
 static int caller_errno;
+
+/* Prepares the child's share of one holder set: true when this process holds some of it. */
+static bool prepare_holding(struct ref_holding *hd, pid_t self)
+{
+	hd->fork_slot = -1;
+	hd->fork_in_own = false;
+	if (hd->readers == 0 && hd->writers == 0)
+		return false;
+	hd->fork_slot = holders_claim(hd->set, (uint32_t)self | REF_HOLDER_PENDING, hd->readers,
+				      hd->writers);
+	/* A full set: count the child inside our own slot until it can have one. */
+	if (hd->fork_slot < 0 && hd->slot >= 0)
+		hd->fork_in_own = holders_adjust(hd->set, &hd->slot, (int)hd->readers,
+						 (int)hd->writers) == 0;
+	return true;
+}
 
 static void prepare(void)
 {
@@ -58,23 +75,13 @@ static void prepare(void)
 
 	ref_lock();
 	forking_parent = self;
-	for (struct ref_obj *o = ref_objs_locked(); o != NULL; o = o->next) {
-		o->fork_slot = -1;
-		o->fork_in_own = false;
-		if (o->readers == 0 && o->writers == 0)
-			continue;
-		held = true;
-		o->fork_slot = holders_claim(o->sh, (uint32_t)self | REF_HOLDER_PENDING, o->readers,
-					     o->writers);
-		/* A full table: count the child inside our own slot until it can have one. */
-		if (o->fork_slot < 0 && o->slot >= 0)
-			o->fork_in_own = holders_adjust(o->sh, &o->slot, (int)o->readers,
-							(int)o->writers) == 0;
-	}
+	for (struct ref_obj *o = ref_objs_locked(); o != NULL; o = o->next)
+		for (unsigned i = 0; i < o->n_hold; i++)
+			held |= prepare_holding(&o->hold[i], self);
 	/* The child shares every open description, and so its status flags. */
 	for (struct ref_ofd *f = ref_ofds_locked(); f != NULL; f = f->next)
 		if (f->flags_idx >= 0)
-			ofd_flags_hold(f->obj->sh, f->flags_idx, +1);
+			ofd_flags_hold(f->obj->ofd_flags, f->flags_idx, +1);
 	if (held)
 		children_read(&before);
 	/*
@@ -83,6 +90,21 @@ static void prepare(void)
 	 */
 	caller_errno = errno;
 	errno = 0;
+}
+
+/* The parent's side of one holder set: the prepared slot goes to the child, or away. */
+static void parent_settle(struct ref_holding *hd, uint32_t pending, pid_t child_pid, bool no_child)
+{
+	if (hd->fork_slot >= 0) {
+		if (child_pid > 0)
+			holders_rename(hd->set, hd->fork_slot, pending, (uint32_t)child_pid);
+		else if (no_child)
+			holders_drop(hd->set, hd->fork_slot, pending);
+	}
+	if (hd->fork_in_own && no_child)
+		holders_adjust(hd->set, &hd->slot, -(int)hd->readers, -(int)hd->writers);
+	hd->fork_slot = -1;
+	hd->fork_in_own = false;
 }
 
 static void parent(void)
@@ -102,42 +124,33 @@ static void parent(void)
 	no_child = child_pid == 0 || (child_pid < 0 && failed);
 	for (struct ref_ofd *f = ref_ofds_locked(); f != NULL; f = f->next)
 		if (no_child && f->flags_idx >= 0)
-			ofd_flags_hold(f->obj->sh, f->flags_idx, -1);
-	for (struct ref_obj *o = ref_objs_locked(); o != NULL; o = o->next) {
-		if (o->fork_slot >= 0) {
-			if (child_pid > 0)
-				holders_rename(o->sh, o->fork_slot, pending, (uint32_t)child_pid);
-			else if (no_child)
-				holders_drop(o->sh, o->fork_slot, pending);
-		}
-		if (o->fork_in_own && no_child)
-			holders_adjust(o->sh, &o->slot, -(int)o->readers, -(int)o->writers);
-		o->fork_slot = -1;
-		o->fork_in_own = false;
-	}
+			ofd_flags_hold(f->obj->ofd_flags, f->flags_idx, -1);
+	for (struct ref_obj *o = ref_objs_locked(); o != NULL; o = o->next)
+		for (unsigned i = 0; i < o->n_hold; i++)
+			parent_settle(&o->hold[i], pending, child_pid, no_child);
 	if (!failed)
 		errno = caller_errno;
 	ref_unlock();
 }
 
-/* Our share of o: in the pending slot (renamed by us or by the parent), or a new slot. */
-static void child_adopt(struct ref_obj *o, uint32_t pending, uint32_t self)
+/* Our share of one holder set: in the pending slot (renamed by us or by the parent), or a new slot. */
+static void child_adopt(struct ref_holding *hd, uint32_t pending, uint32_t self)
 {
-	int parents_slot = o->slot;
+	int parents_slot = hd->slot;
 
-	if (o->fork_slot >= 0 && (holders_rename(o->sh, o->fork_slot, pending, self) ||
-				  holders_held_by(o->sh, o->fork_slot, self))) {
-		o->slot = o->fork_slot;
+	if (hd->fork_slot >= 0 && (holders_rename(hd->set, hd->fork_slot, pending, self) ||
+				   holders_held_by(hd->set, hd->fork_slot, self))) {
+		hd->slot = hd->fork_slot;
 		return;
 	}
-	o->slot = -1;
-	if (o->readers == 0 && o->writers == 0)
+	hd->slot = -1;
+	if (hd->readers == 0 && hd->writers == 0)
 		return;
-	if (holders_add(o->sh, &o->slot, self, (int)o->readers, (int)o->writers) == 0) {
-		if (o->fork_in_own)
-			holders_adjust(o->sh, &parents_slot, -(int)o->readers, -(int)o->writers);
-	} else if (o->fork_in_own) {
-		o->slot = parents_slot; /* no slot of our own: stay counted in the parent's */
+	if (holders_add(hd->set, &hd->slot, self, (int)hd->readers, (int)hd->writers) == 0) {
+		if (hd->fork_in_own)
+			holders_adjust(hd->set, &parents_slot, -(int)hd->readers, -(int)hd->writers);
+	} else if (hd->fork_in_own) {
+		hd->slot = parents_slot; /* no slot of our own: stay counted in the parent's */
 	}
 }
 
@@ -149,9 +162,11 @@ static void child(void)
 
 	children_free(&before);
 	for (struct ref_obj *o = ref_objs_locked(); o != NULL; o = o->next) {
-		child_adopt(o, pending, self);
-		o->fork_slot = -1;
-		o->fork_in_own = false;
+		for (unsigned i = 0; i < o->n_hold; i++) {
+			child_adopt(&o->hold[i], pending, self);
+			o->hold[i].fork_slot = -1;
+			o->hold[i].fork_in_own = false;
+		}
 	}
 	for (f = ref_ofds_locked(); f != NULL; f = next) {
 		next = f->next;
@@ -168,7 +183,7 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static void register_handlers(void)
 {
 	/* The ring's own fork handler (a per-thread cache) must be registered, and so run, first. */
-	ring_self_tid();
+	sync_self_tid();
 	pthread_atfork(prepare, parent, child);
 }
 

@@ -1,6 +1,7 @@
 /*
- * The handle table and the lifetime of open descriptions and mappings:
- * see handles.h.
+ * The handle table and the lifetime of open descriptions and objects:
+ * see handles.h.  Generic: every object-specific step goes through the
+ * object's kind operations (obj.h).
  */
 #define _GNU_SOURCE
 #include "impl/ref/handles.h"
@@ -8,10 +9,9 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
-#include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
-#include "impl/ref/fifo.h"
 #include "impl/ref/holders.h"
 #include "impl/ref/ofd_flags.h"
 
@@ -44,25 +44,26 @@ struct ref_ofd *ref_ofds_locked(void)
 	return ofds;
 }
 
-struct ref_obj *ref_obj_new_locked(unsigned char *base, const struct ring *ring, bool is_fifo)
+void ref_obj_init(struct ref_obj *obj, enum ref_obj_kind kind, const struct ref_obj_ops *ops,
+		  struct ref_holders *const *sets, unsigned n_sets, struct ref_ofd_flags *flags)
 {
-	struct ref_obj *obj = calloc(1, sizeof(*obj));
+	obj->prev = obj->next = NULL;
+	obj->kind = kind;
+	obj->ops = ops;
+	obj->n_hold = n_sets < REF_OBJ_HOLDINGS ? n_sets : REF_OBJ_HOLDINGS;
+	for (unsigned i = 0; i < obj->n_hold; i++)
+		obj->hold[i] = (struct ref_holding){ .set = sets[i], .slot = -1, .fork_slot = -1 };
+	obj->ofd_flags = flags;
+	obj->refs = 0;
+}
 
-	if (obj == NULL)
-		return NULL;
-	obj->base = base;
-	obj->sh = (struct ref_shared *)base;
-	obj->ring = *ring;
-	obj->is_fifo = is_fifo;
-	obj->default_capacity = obj->sh->default_capacity;
-	obj->read_max = obj->sh->read_max;
-	obj->slot = -1;
-	obj->fork_slot = -1;
+void ref_obj_register_locked(struct ref_obj *obj)
+{
+	obj->prev = NULL;
 	obj->next = objs;
 	if (objs != NULL)
 		objs->prev = obj;
 	objs = obj;
-	return obj;
 }
 
 void ref_obj_unlink_locked(struct ref_obj *obj)
@@ -75,31 +76,40 @@ void ref_obj_unlink_locked(struct ref_obj *obj)
 		obj->next->prev = obj->prev;
 }
 
-void ref_obj_discard(struct ref_obj *obj)
+void ref_obj_abandon(struct ref_obj *obj)
 {
-	munmap(obj->base, REF_REGION_SIZE);
-	free(obj);
+	ref_lock();
+	ref_obj_unlink_locked(obj);
+	ref_unlock();
+	obj->ops->destroy(obj);
 }
 
-int ref_ofd_new_locked(struct ref_obj *obj, int accmode, bool nonblock, struct ref_ofd **out)
+int ref_ofd_new_locked(struct ref_obj *obj, unsigned holding, int accmode, bool nonblock,
+		       struct ref_ofd **out)
 {
-	struct ref_ofd *ofd = calloc(1, sizeof(*ofd));
+	struct ref_ofd *ofd;
+	struct ref_holding *hd;
 	int err;
 
+	if (holding >= obj->n_hold)
+		return -EINVAL;
+	ofd = calloc(1, sizeof(*ofd));
 	if (ofd == NULL)
 		return -ENOMEM;
+	hd = &obj->hold[holding];
 	ofd->obj = obj;
+	ofd->holding = holding;
 	ofd->accmode = accmode;
 	atomic_init(&ofd->nonblock, nonblock);
-	err = holders_add(obj->sh, &obj->slot, (uint32_t)getpid(), ofd_reads(ofd),
+	err = holders_add(hd->set, &hd->slot, (uint32_t)getpid(), ofd_reads(ofd),
 			  ofd_writes(ofd));
 	if (err < 0) {
 		free(ofd);
 		return err;
 	}
-	ofd->flags_idx = ofd_flags_claim(obj->sh, nonblock);
-	obj->readers += ofd_reads(ofd);
-	obj->writers += ofd_writes(ofd);
+	ofd->flags_idx = obj->ofd_flags != NULL ? ofd_flags_claim(obj->ofd_flags, nonblock) : -1;
+	hd->readers += ofd_reads(ofd);
+	hd->writers += ofd_writes(ofd);
 	obj->refs++;
 	ofd->next = ofds;
 	if (ofds != NULL)
@@ -117,6 +127,7 @@ int ref_ofd_new_locked(struct ref_obj *obj, int accmode, bool nonblock, struct r
 static bool ofd_detach_locked(struct ref_ofd *ofd)
 {
 	struct ref_obj *obj = ofd->obj;
+	struct ref_holding *hd = &obj->hold[ofd->holding];
 
 	if (ofd->prev != NULL)
 		ofd->prev->next = ofd->next;
@@ -124,12 +135,12 @@ static bool ofd_detach_locked(struct ref_ofd *ofd)
 		ofds = ofd->next;
 	if (ofd->next != NULL)
 		ofd->next->prev = ofd->prev;
-	obj->readers -= ofd_reads(ofd);
-	obj->writers -= ofd_writes(ofd);
+	hd->readers -= ofd_reads(ofd);
+	hd->writers -= ofd_writes(ofd);
 	if (ofd->flags_idx >= 0)
-		ofd_flags_hold(obj->sh, ofd->flags_idx, -1);
-	if (obj->slot >= 0)
-		holders_adjust(obj->sh, &obj->slot, -(int)ofd_reads(ofd), -(int)ofd_writes(ofd));
+		ofd_flags_hold(obj->ofd_flags, ofd->flags_idx, -1);
+	if (hd->slot >= 0)
+		holders_adjust(hd->set, &hd->slot, -(int)ofd_reads(ofd), -(int)ofd_writes(ofd));
 	if (--obj->refs > 0)
 		return false;
 	ref_obj_unlink_locked(obj);
@@ -137,33 +148,31 @@ static bool ofd_detach_locked(struct ref_ofd *ofd)
 }
 
 /*
- * What a release means to the other holders, done without the process
- * lock: a FIFO nobody holds any more loses its data, and peers blocked on
- * the ring wake up to see that an end has gone.
+ * What a release means to the other holders (the kind decides: peers
+ * wake to see that an end has gone, a FIFO nobody holds loses its data),
+ * done without the process lock.
  */
 static void ofd_finish(struct ref_ofd *ofd, bool last)
 {
 	struct ref_obj *obj = ofd->obj;
 
-	if (obj->is_fifo)
-		ref_fifo_discard_if_unheld(obj);
-	ring_wake(&obj->ring);
+	obj->ops->released(obj);
 	if (last)
-		ref_obj_discard(obj);
+		obj->ops->destroy(obj);
 	free(ofd);
 }
 
 bool ref_ofd_nonblock(const struct ref_ofd *f)
 {
 	if (f->flags_idx >= 0)
-		return ofd_flags_nonblock(f->obj->sh, f->flags_idx);
+		return ofd_flags_nonblock(f->obj->ofd_flags, f->flags_idx);
 	return atomic_load(&f->nonblock) != 0;
 }
 
 void ref_ofd_set_nonblock(struct ref_ofd *f, bool on)
 {
 	if (f->flags_idx >= 0)
-		ofd_flags_set_nonblock(f->obj->sh, f->flags_idx, on);
+		ofd_flags_set_nonblock(f->obj->ofd_flags, f->flags_idx, on);
 	else
 		atomic_store(&f->nonblock, on);
 }
@@ -178,13 +187,25 @@ void ref_ofd_abandon(struct ref_ofd *ofd)
 	ofd_finish(ofd, last);
 }
 
+/* Only the fork child calls this, with one thread: the kind may take its shared locks. */
 void ref_ofd_orphaned_locked(struct ref_ofd *ofd)
 {
-	if (ofd_detach_locked(ofd))
-		ref_obj_discard(ofd->obj);
-	else
-		ring_wake(&ofd->obj->ring);
-	free(ofd);
+	ofd_finish(ofd, ofd_detach_locked(ofd));
+}
+
+/*
+ * pipe(2), open(2) ERRORS: EMFILE when the per-process limit on open file
+ * descriptors (RLIMIT_NOFILE) has been reached.  ref's handles stand for
+ * descriptors, so a handle number at or above the soft limit is refused,
+ * as the kernel refuses such a descriptor.
+ */
+static int beyond_nofile_limit(int h)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return 0;
+	return (rlim_t)h >= rl.rlim_cur;
 }
 
 int ref_handle_install_locked(struct ref_ofd *ofd)
@@ -194,6 +215,8 @@ int ref_handle_install_locked(struct ref_ofd *ofd)
 	for (h = 0; h < table_len; h++)
 		if (table[h] == NULL)
 			break;
+	if (beyond_nofile_limit(h))
+		return -EMFILE;
 	if (h == table_len) {
 		int len = table_len ? table_len * 2 : 64;
 		struct ref_ofd **grown;

@@ -1,11 +1,11 @@
-/* The holder table: see holders.h and the slot layout in ref_shared.h. */
+/* Holder sets: see holders.h. */
 #define _GNU_SOURCE
 #include "impl/ref/holders.h"
 
 #include <errno.h>
 #include <unistd.h>
 
-#include "impl/ring/task_alive.h"
+#include "impl/sync/sync_alive.h"
 
 #define COUNT_MAX 0xffffu
 
@@ -29,7 +29,7 @@ static bool holder_alive(uint32_t holder)
 {
 	pid_t pid = pid_of(holder);
 
-	return pid == getpid() || ring_process_alive(pid);
+	return pid == getpid() || sync_process_alive(pid);
 }
 
 /*
@@ -37,12 +37,12 @@ static bool holder_alive(uint32_t holder)
  * count drops (release), and a peer that sees the drop (acquire) sees
  * those pushes too, so end-of-file never overtakes data.
  */
-static bool cas(struct ref_shared *sh, int idx, uint64_t *expect, uint64_t want)
+static bool cas(struct ref_holders *hs, int idx, uint64_t *expect, uint64_t want)
 {
-	return atomic_compare_exchange_strong(&sh->slot[idx], expect, want);
+	return atomic_compare_exchange_strong(&hs->slot[idx], expect, want);
 }
 
-int holders_claim(struct ref_shared *sh, uint32_t holder, unsigned readers, unsigned writers)
+int holders_claim(struct ref_holders *hs, uint32_t holder, unsigned readers, unsigned writers)
 {
 	uint64_t want = make_word(holder, readers, writers);
 
@@ -51,22 +51,22 @@ int holders_claim(struct ref_shared *sh, uint32_t holder, unsigned readers, unsi
 	for (int i = 0; i < REF_SLOTS; i++) {
 		uint64_t cur = 0;
 
-		if (atomic_load(&sh->slot[i]) == 0 && cas(sh, i, &cur, want))
+		if (atomic_load(&hs->slot[i]) == 0 && cas(hs, i, &cur, want))
 			return i;
 	}
 	/* Full: take over the slot of a holder that died without closing. */
 	for (int i = 0; i < REF_SLOTS; i++) {
-		uint64_t cur = atomic_load(&sh->slot[i]);
+		uint64_t cur = atomic_load(&hs->slot[i]);
 
-		if (cur != 0 && !holder_alive(holder_of(cur)) && cas(sh, i, &cur, want))
+		if (cur != 0 && !holder_alive(holder_of(cur)) && cas(hs, i, &cur, want))
 			return i;
 	}
 	return -EMFILE;
 }
 
-int holders_adjust(struct ref_shared *sh, int *idx, int readers, int writers)
+int holders_adjust(struct ref_holders *hs, int *idx, int readers, int writers)
 {
-	uint64_t cur = atomic_load(&sh->slot[*idx]);
+	uint64_t cur = atomic_load(&hs->slot[*idx]);
 	uint64_t want;
 
 	do {
@@ -77,51 +77,51 @@ int holders_adjust(struct ref_shared *sh, int *idx, int readers, int writers)
 			return -EMFILE;
 		/* Below zero only if the word was overwritten; zero is the safe reading. */
 		want = make_word(holder_of(cur), r < 0 ? 0 : (unsigned)r, w < 0 ? 0 : (unsigned)w);
-	} while (!cas(sh, *idx, &cur, want));
+	} while (!cas(hs, *idx, &cur, want));
 	if (want == 0)
 		*idx = -1;
 	return 0;
 }
 
-int holders_add(struct ref_shared *sh, int *idx, uint32_t holder, int readers, int writers)
+int holders_add(struct ref_holders *hs, int *idx, uint32_t holder, int readers, int writers)
 {
 	int i;
 
 	if (*idx >= 0)
-		return holders_adjust(sh, idx, readers, writers);
-	i = holders_claim(sh, holder, (unsigned)readers, (unsigned)writers);
+		return holders_adjust(hs, idx, readers, writers);
+	i = holders_claim(hs, holder, (unsigned)readers, (unsigned)writers);
 	if (i < 0)
 		return i;
 	*idx = i;
 	return 0;
 }
 
-bool holders_drop(struct ref_shared *sh, int idx, uint32_t holder)
+bool holders_drop(struct ref_holders *hs, int idx, uint32_t holder)
 {
-	uint64_t cur = atomic_load(&sh->slot[idx]);
+	uint64_t cur = atomic_load(&hs->slot[idx]);
 
 	while (cur != 0 && holder_of(cur) == holder)
-		if (cas(sh, idx, &cur, 0))
+		if (cas(hs, idx, &cur, 0))
 			return true;
 	return false;
 }
 
-bool holders_rename(struct ref_shared *sh, int idx, uint32_t from, uint32_t to)
+bool holders_rename(struct ref_holders *hs, int idx, uint32_t from, uint32_t to)
 {
-	uint64_t cur = atomic_load(&sh->slot[idx]);
+	uint64_t cur = atomic_load(&hs->slot[idx]);
 
 	while (cur != 0 && holder_of(cur) == from) {
 		uint64_t want = make_word(to, readers_of(cur), writers_of(cur));
 
-		if (cas(sh, idx, &cur, want))
+		if (cas(hs, idx, &cur, want))
 			return true;
 	}
 	return false;
 }
 
-bool holders_held_by(const struct ref_shared *sh, int idx, uint32_t holder)
+bool holders_held_by(const struct ref_holders *hs, int idx, uint32_t holder)
 {
-	uint64_t w = atomic_load(&((struct ref_shared *)sh)->slot[idx]);
+	uint64_t w = atomic_load(&((struct ref_holders *)hs)->slot[idx]);
 
 	return w != 0 && holder_of(w) == holder;
 }
@@ -132,14 +132,14 @@ static bool counts(uint64_t w, unsigned which)
 	       ((which & HOLDER_WRITERS) && writers_of(w) != 0);
 }
 
-bool holders_any(struct ref_shared *sh, unsigned which)
+bool holders_any(struct ref_holders *hs, unsigned which)
 {
 	pid_t self = getpid();
 	bool others = false;
 
 	/* Ourselves first: no liveness check when this process holds such an end. */
 	for (int i = 0; i < REF_SLOTS; i++) {
-		uint64_t w = atomic_load(&sh->slot[i]);
+		uint64_t w = atomic_load(&hs->slot[i]);
 
 		if (!counts(w, which))
 			continue;
@@ -150,24 +150,24 @@ bool holders_any(struct ref_shared *sh, unsigned which)
 	if (!others)
 		return false;
 	for (int i = 0; i < REF_SLOTS; i++) {
-		uint64_t w = atomic_load(&sh->slot[i]);
+		uint64_t w = atomic_load(&hs->slot[i]);
 
 		if (!counts(w, which))
 			continue;
-		if (ring_process_alive(pid_of(holder_of(w))))
+		if (sync_process_alive(pid_of(holder_of(w))))
 			return true;
 		/* Died holding it: free the slot, so that nobody pays to ask again. */
-		cas(sh, i, &w, 0);
+		cas(hs, i, &w, 0);
 	}
 	return false;
 }
 
-void holders_forget_dead(struct ref_shared *sh)
+void holders_forget_dead(struct ref_holders *hs)
 {
 	for (int i = 0; i < REF_SLOTS; i++) {
-		uint64_t w = atomic_load(&sh->slot[i]);
+		uint64_t w = atomic_load(&hs->slot[i]);
 
 		if (w != 0 && !holder_alive(holder_of(w)))
-			cas(sh, i, &w, 0);
+			cas(hs, i, &w, 0);
 	}
 }

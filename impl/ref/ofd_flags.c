@@ -5,23 +5,23 @@
 #define USERS_MASK 0xffffu
 #define NONBLOCK_BIT (UINT32_C(1) << 16)
 
-int ofd_flags_claim(struct ref_shared *sh, bool nonblock)
+int ofd_flags_claim(struct ref_ofd_flags *t, bool nonblock)
 {
 	uint32_t want = 1 | (nonblock ? NONBLOCK_BIT : 0);
 
 	for (int i = 0; i < REF_OFDS; i++) {
 		uint32_t cur = 0;
 
-		if (atomic_load(&sh->ofd[i]) == 0 &&
-		    atomic_compare_exchange_strong(&sh->ofd[i], &cur, want))
+		if (atomic_load(&t->word[i]) == 0 &&
+		    atomic_compare_exchange_strong(&t->word[i], &cur, want))
 			return i;
 	}
 	return -1;
 }
 
-void ofd_flags_hold(struct ref_shared *sh, int idx, int delta)
+void ofd_flags_hold(struct ref_ofd_flags *t, int idx, int delta)
 {
-	uint32_t cur = atomic_load(&sh->ofd[idx]);
+	uint32_t cur = atomic_load(&t->word[idx]);
 	uint32_t want;
 
 	do {
@@ -31,24 +31,24 @@ void ofd_flags_hold(struct ref_shared *sh, int idx, int delta)
 		if (users > (long)USERS_MASK)
 			return;
 		want = users <= 0 ? 0 : (cur & ~USERS_MASK) | (uint32_t)users;
-	} while (!atomic_compare_exchange_weak(&sh->ofd[idx], &cur, want));
+	} while (!atomic_compare_exchange_weak(&t->word[idx], &cur, want));
 }
 
-bool ofd_flags_nonblock(const struct ref_shared *sh, int idx)
+bool ofd_flags_nonblock(const struct ref_ofd_flags *t, int idx)
 {
-	return (atomic_load(&((struct ref_shared *)sh)->ofd[idx]) & NONBLOCK_BIT) != 0;
+	return (atomic_load(&((struct ref_ofd_flags *)t)->word[idx]) & NONBLOCK_BIT) != 0;
 }
 
-void ofd_flags_set_nonblock(struct ref_shared *sh, int idx, bool on)
+void ofd_flags_set_nonblock(struct ref_ofd_flags *t, int idx, bool on)
 {
 	if (on)
-		atomic_fetch_or(&sh->ofd[idx], NONBLOCK_BIT);
+		atomic_fetch_or(&t->word[idx], NONBLOCK_BIT);
 	else
-		atomic_fetch_and(&sh->ofd[idx], ~NONBLOCK_BIT);
+		atomic_fetch_and(&t->word[idx], ~NONBLOCK_BIT);
 }
 
-void ofd_flags_reset(struct ref_shared *sh)
+void ofd_flags_reset(struct ref_ofd_flags *t)
 {
 	for (int i = 0; i < REF_OFDS; i++)
-		atomic_store(&sh->ofd[i], 0);
+		atomic_store(&t->word[i], 0);
 }

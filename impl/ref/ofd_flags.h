@@ -3,7 +3,7 @@
  * the shared region so that a fork() child and its parent see each other's
  * fcntl(F_SETFL), as they share one struct file in the kernel.
  *
- * Each open (or pipe creation) takes one word of ref_shared.ofd; handles
+ * Each open (or pipe creation) takes one word of the object's table; handles
  * made by dup() or inherited by fork() use the same word.  A word counts
  * the processes using it, so that it is freed when the last one closes:
  *
@@ -21,18 +21,27 @@
 
 #include <stdbool.h>
 
-#include "impl/ref/ref_shared.h"
+#include <stdatomic.h>
+#include <stdint.h>
+
+/* Open descriptions of one object with shared status flags. */
+#define REF_OFDS 128
+
+/* Embedded in an object's shared region. */
+struct ref_ofd_flags {
+	_Atomic uint32_t word[REF_OFDS];
+};
 
 /* A word for a new open description used by this process: its index, or -1. */
-int ofd_flags_claim(struct ref_shared *sh, bool nonblock);
+int ofd_flags_claim(struct ref_ofd_flags *t, bool nonblock);
 
 /* One process more (fork) or fewer (close) uses word idx; at none it is freed. */
-void ofd_flags_hold(struct ref_shared *sh, int idx, int delta);
+void ofd_flags_hold(struct ref_ofd_flags *t, int idx, int delta);
 
-bool ofd_flags_nonblock(const struct ref_shared *sh, int idx);
-void ofd_flags_set_nonblock(struct ref_shared *sh, int idx, bool on);
+bool ofd_flags_nonblock(const struct ref_ofd_flags *t, int idx);
+void ofd_flags_set_nonblock(struct ref_ofd_flags *t, int idx, bool on);
 
 /* Frees every word: only when no live process holds the pipe. */
-void ofd_flags_reset(struct ref_shared *sh);
+void ofd_flags_reset(struct ref_ofd_flags *t);
 
 #endif /* IPCCONF_REF_OFD_FLAGS_H */

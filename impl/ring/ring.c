@@ -12,15 +12,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "impl/ring/ring_futex.h"
-#include "impl/ring/ring_lock.h"
+#include "impl/ring/ring_int.h"
 #include "impl/ring/ring_record.h"
+#include "impl/sync/sync_futex.h"
+#include "impl/sync/sync_lock.h"
 
 _Static_assert(ATOMIC_LLONG_LOCK_FREE == 2, "head/tail must be lock-free to be shared");
 _Static_assert(sizeof(struct ring_hdr) <= RING_HDR_SIZE, "header outgrew RING_HDR_SIZE");
 _Static_assert(offsetof(struct ring_hdr, capacity) == 20, "layout is documented in ring.h");
 _Static_assert(offsetof(struct ring_hdr, head) == 64, "layout is documented in ring.h");
 _Static_assert(offsetof(struct ring_hdr, room_waiters) == 80, "layout is documented in ring.h");
+_Static_assert(offsetof(struct ring_hdr, gone) == 84, "layout is documented in ring.h");
 _Static_assert(offsetof(struct ring_hdr, tail) == 128, "layout is documented in ring.h");
 _Static_assert(offsetof(struct ring_hdr, data_waiters) == 144, "layout is documented in ring.h");
 
@@ -37,7 +39,7 @@ size_t ring_region_size(uint32_t data_size)
 /* The smallest capacity a mode allows: a record header must fit in one lap. */
 static uint32_t min_capacity(uint16_t mode)
 {
-	return mode == RING_MODE_RECORDS ? RING_REC_ALIGN : 1;
+	return mode == RING_MODE_RECORDS ? RING_REC_MIN_CAPACITY : 1;
 }
 
 int ring_init_mode(void *mem, size_t len, uint32_t data_size, uint32_t capacity, uint16_t mode,
@@ -153,6 +155,7 @@ int ring_recover(void *mem, size_t len)
 	atomic_store_explicit(&h->p_lock, 0, memory_order_relaxed);
 	atomic_store_explicit(&h->room_waiters, 0, memory_order_relaxed);
 	atomic_store_explicit(&h->data_waiters, 0, memory_order_relaxed);
+	atomic_store_explicit(&h->gone, 0, memory_order_relaxed);
 	/* release: a process attaching afterwards (acquire in ring_check) sees it all. */
 	atomic_thread_fence(memory_order_release);
 	return ring_check(mem, len);
@@ -238,14 +241,14 @@ void ring_copy_out(const struct ring *r, uint32_t cap, uint64_t pos, void *dst, 
 
 /*
  * Bumps a futex word after a change its sleepers wait for.  seq_cst pairs
- * with ring_waiter_wait(): see the comment there.  The syscall is skipped
+ * with sync_waiter_wait(): see the comment there.  The syscall is skipped
  * when nobody announced a sleep.
  */
 void ring_announce(_Atomic uint32_t *seq, _Atomic uint32_t *waiters)
 {
 	atomic_fetch_add_explicit(seq, 1, memory_order_seq_cst);
 	if (atomic_load_explicit(waiters, memory_order_seq_cst) != 0)
-		ring_futex_wake(seq, INT_MAX);
+		sync_futex_wake(seq, INT_MAX);
 }
 
 ssize_t ring_try_push(struct ring *r, const void *buf, size_t n, int all_or_nothing)
@@ -259,10 +262,10 @@ ssize_t ring_try_push(struct ring *r, const void *buf, size_t n, int all_or_noth
 		return -EPROTO;
 	if (n == 0)
 		return 0;
-	ring_lock(&h->p_lock);
+	sync_lock(&h->p_lock);
 	cap = ring_checked_capacity(r);
 	if (cap < 0) {
-		ring_unlock(&h->p_lock);
+		sync_unlock(&h->p_lock);
 		return cap;
 	}
 	/* Only we move tail (we hold p_lock): relaxed is enough. */
@@ -275,19 +278,19 @@ ssize_t ring_try_push(struct ring *r, const void *buf, size_t n, int all_or_noth
 	head = atomic_load_explicit(&h->head, memory_order_acquire);
 	used = tail - head;
 	if (used > (uint64_t)cap) {
-		ring_unlock(&h->p_lock);
+		sync_unlock(&h->p_lock);
 		return -EUCLEAN;
 	}
 	room = (size_t)((uint64_t)cap - used);
 	if (room == 0 || (all_or_nothing && room < n)) {
-		ring_unlock(&h->p_lock);
+		sync_unlock(&h->p_lock);
 		return -EAGAIN;
 	}
 	k = n < room ? n : room;
 	ring_copy_in(r, (uint32_t)cap, tail, buf, k);
 	/* release: the bytes copied above are visible to whoever sees the new tail. */
 	atomic_store_explicit(&h->tail, tail + k, memory_order_release);
-	ring_unlock(&h->p_lock);
+	sync_unlock(&h->p_lock);
 	ring_announce(&h->data_seq, &h->data_waiters);
 	return (ssize_t)k;
 }
@@ -303,10 +306,10 @@ ssize_t ring_try_pop(struct ring *r, void *buf, size_t n)
 		return -EPROTO;
 	if (n == 0)
 		return 0;
-	ring_lock(&h->c_lock);
+	sync_lock(&h->c_lock);
 	cap = ring_checked_capacity(r);
 	if (cap < 0) {
-		ring_unlock(&h->c_lock);
+		sync_unlock(&h->c_lock);
 		return cap;
 	}
 	head = atomic_load_explicit(&h->head, memory_order_relaxed);
@@ -314,18 +317,18 @@ ssize_t ring_try_pop(struct ring *r, void *buf, size_t n)
 	tail = atomic_load_explicit(&h->tail, memory_order_acquire);
 	used = tail - head;
 	if (used > (uint64_t)cap) {
-		ring_unlock(&h->c_lock);
+		sync_unlock(&h->c_lock);
 		return -EUCLEAN;
 	}
 	if (used == 0) {
-		ring_unlock(&h->c_lock);
+		sync_unlock(&h->c_lock);
 		return -EAGAIN;
 	}
 	k = n < used ? n : (size_t)used;
 	ring_copy_out(r, (uint32_t)cap, head, buf, k);
 	/* release: our reads of those bytes finish before a producer may reuse them. */
 	atomic_store_explicit(&h->head, head + k, memory_order_release);
-	ring_unlock(&h->c_lock);
+	sync_unlock(&h->c_lock);
 	ring_announce(&h->room_seq, &h->room_waiters);
 	return (ssize_t)k;
 }
@@ -365,24 +368,27 @@ static int resize(struct ring *r, uint32_t capacity, int discard)
 
 	if (!is_pow2(capacity) || capacity > r->data_size || capacity < min_capacity(r->mode))
 		return -EINVAL;
-	ring_lock(&h->p_lock);
-	ring_lock(&h->c_lock);
+	sync_lock(&h->p_lock);
+	sync_lock(&h->c_lock);
 	cap = ring_checked_capacity(r);
 	head = atomic_load_explicit(&h->head, memory_order_relaxed);
 	tail = atomic_load_explicit(&h->tail, memory_order_relaxed);
 	used = tail - head;
 	if (cap < 0 || used > (uint64_t)cap)
 		err = -EUCLEAN;
-	else if (discard)
+	else if (discard) {
+		/* Records taken out of order go with the rest. */
+		atomic_store_explicit(&h->gone, 0, memory_order_relaxed);
 		atomic_store_explicit(&h->head, tail, memory_order_release);
+	}
 	else if (used > capacity)
 		err = -EBUSY;
 	else
 		err = relocate(r, (uint32_t)cap, capacity, head, (size_t)used);
 	if (err == 0)
 		atomic_store_explicit(&h->capacity, capacity, memory_order_release);
-	ring_unlock(&h->c_lock);
-	ring_unlock(&h->p_lock);
+	sync_unlock(&h->c_lock);
+	sync_unlock(&h->p_lock);
 	if (err == 0)
 		ring_wake(r);
 	return err;
@@ -405,8 +411,8 @@ void ring_wake(struct ring *r)
 	/* Unconditional wakes: this is the rare path, and it must not be missed. */
 	atomic_fetch_add_explicit(&h->data_seq, 1, memory_order_seq_cst);
 	atomic_fetch_add_explicit(&h->room_seq, 1, memory_order_seq_cst);
-	ring_futex_wake(&h->data_seq, INT_MAX);
-	ring_futex_wake(&h->room_seq, INT_MAX);
+	sync_futex_wake(&h->data_seq, INT_MAX);
+	sync_futex_wake(&h->room_seq, INT_MAX);
 }
 
 _Atomic uint32_t *ring_data_seq(struct ring *r, _Atomic uint32_t **waiters)

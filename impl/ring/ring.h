@@ -2,8 +2,8 @@
  * ring.h -- a bounded byte ring in memory shared between processes.
  *
  * One producer side and one consumer side, each serialized by its own
- * lock (ring_lock.h), so any number of threads and processes may push and
- * pop concurrently.  A push of at most `atomic_max` bytes is atomic: all
+ * lock (impl/sync/sync_lock.h), so any number of threads and processes
+ * may push and pop concurrently.  A push of at most `atomic_max` bytes is atomic: all
  * of it lands contiguously in the stream, or none of it.  Sleeping and
  * waking use futexes on words of the header, so the ring works across
  * fork() and between unrelated processes that map the same object.
@@ -21,13 +21,16 @@
  *       12     4  hdr_size       RING_HDR_SIZE: data[] starts here
  *       16     4  data_size      bytes of data[] in the region (power of two)
  *       20     4  capacity       bytes the ring holds now (power of two)
- *       24    40  (reserved)     0; room for record-mode fields
+ *       24    40  (reserved)     0; room for more mode-specific fields
  *       64     8  head           bytes consumed since ring_init()
- *       72     4  c_lock         consumer lock (ring_lock.h)
+ *       72     4  c_lock         consumer lock (sync_lock.h)
  *       76     4  room_seq       futex word: bumped when room appears
  *       80     4  room_waiters   producers sleeping on room_seq
+ *       84     4  gone           record mode: bytes of records taken out of
+ *                                order that head has not passed yet (a
+ *                                hint, ring_record.h); 0 in byte mode
  *      128     8  tail           bytes produced since ring_init()
- *      136     4  p_lock         producer lock (ring_lock.h)
+ *      136     4  p_lock         producer lock (sync_lock.h)
  *      140     4  data_seq       futex word: bumped when data appears
  *      144     4  data_waiters   consumers sleeping on data_seq
  *      256     -  data[]         data_size bytes; byte i of the stream is
@@ -48,8 +51,8 @@
  *     difference, so wrap-around (after 16 EiB) is harmless;
  *   - head changes only under c_lock, tail only under p_lock, capacity
  *     only under both (p_lock taken first);
- *   - record mode only: capacity >= RING_REC_ALIGN, and head and tail are
- *     multiples of RING_REC_ALIGN (ring_record.h).
+ *   - record mode only: capacity >= RING_REC_MIN_CAPACITY, and head and
+ *     tail are multiples of RING_REC_ALIGN (ring_record.h).
  *
  * RECORD MODE (ring_record.h).  The same header carries variable-size
  * records: `mode` says how data[] is framed, `flags` names the record
@@ -71,8 +74,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
-
-#include "impl/ring/ring_wait.h"
 
 #define RING_MAGIC 0x52435049u /* "IPCR" in memory on little-endian */
 #define RING_VERSION 1u
@@ -98,6 +99,7 @@ struct ring_hdr {
 	_Atomic uint32_t c_lock;
 	_Atomic uint32_t room_seq;
 	_Atomic uint32_t room_waiters;
+	_Atomic uint32_t gone; /* record mode: see ring_record.h */
 
 	/* Producer side. */
 	_Alignas(64) _Atomic uint64_t tail;
@@ -171,9 +173,9 @@ long ring_capacity(const struct ring *r);
 
 /*
  * Changes the capacity, keeping the buffered bytes (or records): 0,
- * -EINVAL (not a power of two in 1..data_size, or below RING_REC_ALIGN in
- * record mode), -EBUSY (more bytes buffered than capacity), -ENOMEM,
- * -EUCLEAN.
+ * -EINVAL (not a power of two in 1..data_size, or below
+ * RING_REC_MIN_CAPACITY in record mode), -EBUSY (more bytes buffered
+ * than capacity), -ENOMEM, -EUCLEAN.
  */
 int ring_set_capacity(struct ring *r, uint32_t capacity);
 
@@ -188,8 +190,9 @@ void ring_wake(struct ring *r);
 
 /*
  * The two futex words, for callers that wait on their own terms (poll).
- * Read the word, check the condition, then ring_waiter_wait() on it with
- * the matching waiters count: a change after the read ends the sleep.
+ * Read the word, check the condition, then sync_waiter_wait()
+ * (impl/sync/sync_waiter.h) on it with the matching waiters count: a
+ * change after the read ends the sleep.
  */
 _Atomic uint32_t *ring_data_seq(struct ring *r, _Atomic uint32_t **waiters);
 _Atomic uint32_t *ring_room_seq(struct ring *r, _Atomic uint32_t **waiters);
@@ -204,7 +207,7 @@ struct ring_block {
 	size_t atomic_max;  /* pushes of 1..atomic_max bytes are all-or-nothing */
 	/*
 	 * Is the other side still there?  Asked before every attempt and
-	 * after every wake (at least every RING_SLICE_MS).  NULL: always.
+	 * after every wake (at least every SYNC_SLICE_MS).  NULL: always.
 	 */
 	int (*peer)(void *ctx);
 	void *ctx;
@@ -227,24 +230,5 @@ ssize_t ring_push(struct ring *r, const void *buf, size_t n, struct ring_block *
  * gone (end of file; b->peer_gone set), -EINTR, -ETIMEDOUT or -EAGAIN.
  */
 ssize_t ring_pop(struct ring *r, void *buf, size_t n, struct ring_block *b);
-
-/*
- * Internal to impl/ring: the pieces of ring.c that record mode
- * (ring_record.c) shares rather than repeats.
- */
-
-/* ring_init() with the mode and flags words given: the one initialiser. */
-int ring_init_mode(void *mem, size_t len, uint32_t data_size, uint32_t capacity, uint16_t mode,
-		   uint32_t flags);
-
-/* The capacity if the header's value is usable for r's mode, else -EUCLEAN. */
-long ring_checked_capacity(const struct ring *r);
-
-/* Copy n <= cap bytes in or out at stream position pos, wrapping at cap. */
-void ring_copy_in(const struct ring *r, uint32_t cap, uint64_t pos, const void *src, size_t n);
-void ring_copy_out(const struct ring *r, uint32_t cap, uint64_t pos, void *dst, size_t n);
-
-/* Bumps a futex word after a change its sleepers wait for; wakes them. */
-void ring_announce(_Atomic uint32_t *seq, _Atomic uint32_t *waiters);
 
 #endif /* IPCCONF_RING_H */

@@ -1,6 +1,6 @@
 /*
  * Blocking push and pop: the non-blocking attempts of ring.c, with
- * futex sleeps in between (ring_wait.h) and the caller's peer() check.
+ * futex sleeps in between (sync_waiter.h) and the caller's peer() check.
  */
 #define _GNU_SOURCE
 #include "impl/ring/ring.h"
@@ -8,24 +8,26 @@
 #include <errno.h>
 #include <stdbool.h>
 
+#include "impl/sync/sync_waiter.h"
+
 /*
  * Starts the waiter on the first sleep only, so that neither the fast
  * path nor a short wait touches the signal mask (two system calls, more
  * than a cross-core hand-over costs).  Before that first sleep the word
- * is polled (ring_spin.h) with the caller's own mask: a signal that comes
+ * is polled (sync_spin.h) with the caller's own mask: a signal that comes
  * meanwhile runs its handler as one that came before the call blocked.
  */
-static int wait_on(struct ring_waiter *w, bool *started, const struct ring_block *b,
+static int wait_on(struct sync_waiter *w, bool *started, const struct ring_block *b,
 		   _Atomic uint32_t *seq, uint32_t seen, _Atomic uint32_t *waiters)
 {
 	if (!*started) {
-		if (ring_spin_on(seq, seen))
+		if (sync_spin_for_change(seq, seen))
 			return 0;
-		ring_waiter_begin(w, b->timeout_ms > 0 ? b->timeout_ms : -1);
+		sync_waiter_begin(w, b->timeout_ms > 0 ? b->timeout_ms : -1);
 		w->spun = 1;
 		*started = true;
 	}
-	return ring_waiter_wait(w, seq, seen, waiters);
+	return sync_waiter_wait(w, seq, seen, waiters);
 }
 
 static bool peer_present(struct ring_block *b)
@@ -41,7 +43,7 @@ ssize_t ring_push(struct ring *r, const void *buf, size_t n, struct ring_block *
 	const unsigned char *p = buf;
 	_Atomic uint32_t *waiters;
 	_Atomic uint32_t *seq = ring_room_seq(r, &waiters);
-	struct ring_waiter w;
+	struct sync_waiter w;
 	bool started = false;
 	size_t done = 0;
 	ssize_t ret;
@@ -86,7 +88,7 @@ ssize_t ring_push(struct ring *r, const void *buf, size_t n, struct ring_block *
 		}
 	}
 	if (started)
-		ring_waiter_end(&w);
+		sync_waiter_end(&w);
 	return done > 0 ? (ssize_t)done : ret;
 }
 
@@ -94,7 +96,7 @@ ssize_t ring_pop(struct ring *r, void *buf, size_t n, struct ring_block *b)
 {
 	_Atomic uint32_t *waiters;
 	_Atomic uint32_t *seq = ring_data_seq(r, &waiters);
-	struct ring_waiter w;
+	struct sync_waiter w;
 	bool started = false;
 	ssize_t ret;
 
@@ -132,6 +134,6 @@ ssize_t ring_pop(struct ring *r, void *buf, size_t n, struct ring_block *b)
 		}
 	}
 	if (started)
-		ring_waiter_end(&w);
+		sync_waiter_end(&w);
 	return ret;
 }

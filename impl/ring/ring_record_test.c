@@ -1,8 +1,10 @@
 /*
- * Unit tests of record mode (ring_record.h): geometry and mode checks,
- * whole records through wrap-around, the too-big and too-small cases,
- * capacity changes, every corruption of a record header, blocking and
- * waking, and several producers against one consumer (run it under
+ * Unit tests of record mode (ring_record.h): geometry, mode and format
+ * checks, whole records through wrap-around, the too-big and too-small
+ * cases, capacity changes, every corruption of a record header, typed
+ * records and selecting pops (exact, lowest <= N, MSG_EXCEPT, priority),
+ * truncation, holes and compaction, blocking and waking (a selecting pop
+ * only for a match), and several producers against one consumer (run it under
  * --config=tsan).  Waits are on real events (waiter counts), never on
  * the clock, except where a timeout is what is tested.
  */
@@ -87,7 +89,9 @@ static void test_init_and_modes(void)
 
 	CU_ASSERT_EQUAL(ring_record_init(mem, sizeof(mem), DATA_SIZE, 4), -EINVAL);
 	CU_ASSERT_EQUAL(ring_record_init(mem, sizeof(mem), DATA_SIZE, 1000), -EINVAL);
-	CU_ASSERT_EQUAL(ring_record_init(mem, sizeof(mem), DATA_SIZE, 8), 0);
+	/* A capacity must hold one 16-byte record header. */
+	CU_ASSERT_EQUAL(ring_record_init(mem, sizeof(mem), DATA_SIZE, 8), -EINVAL);
+	CU_ASSERT_EQUAL(ring_record_init(mem, sizeof(mem), DATA_SIZE, 16), 0);
 	CU_ASSERT_EQUAL(ring_check(mem, sizeof(mem)), 0);
 	CU_ASSERT_EQUAL(ring_record_check(mem, sizeof(mem)), 0);
 	CU_ASSERT_EQUAL(ring_record_attach(&r, mem, sizeof(mem)), 0);
@@ -102,10 +106,28 @@ static void test_init_and_modes(void)
 	CU_ASSERT_EQUAL(ring_attach(&r, mem, sizeof(mem)), 0);
 	CU_ASSERT_EQUAL(ring_record_try_push(&r, buf, 1), -EPROTO);
 	CU_ASSERT_EQUAL(ring_record_try_pop(&r, buf, 1), -EPROTO);
-	/* A record mode with another format is not ours. */
+	/* A record mode with another format is not ours, and says so specifically. */
 	CU_ASSERT_EQUAL(ring_record_init(mem, sizeof(mem), DATA_SIZE, DATA_SIZE), 0);
 	((struct ring_hdr *)mem)->flags = RING_REC_FORMAT + 1;
 	CU_ASSERT_EQUAL(ring_check(mem, sizeof(mem)), -EPROTO);
+	CU_ASSERT_EQUAL(ring_record_attach(&r, mem, sizeof(mem)), -EPROTONOSUPPORT);
+}
+
+/* A ring laid out by format 1 (8-byte headers, no type) is refused, never misread. */
+static void test_old_format_refused(void)
+{
+	static unsigned char mem[RING_HDR_SIZE + DATA_SIZE] __attribute__((aligned(64)));
+	struct ring r;
+
+	CU_ASSERT_EQUAL(RING_REC_FORMAT, 2u);
+	CU_ASSERT_EQUAL(ring_record_init(mem, sizeof(mem), DATA_SIZE, DATA_SIZE), 0);
+	((struct ring_hdr *)mem)->flags = 1; /* what format 1 wrote */
+	CU_ASSERT_EQUAL(ring_record_attach(&r, mem, sizeof(mem)), -EPROTONOSUPPORT);
+	CU_ASSERT_EQUAL(ring_record_check(mem, sizeof(mem)), -EPROTONOSUPPORT);
+	CU_ASSERT_EQUAL(ring_check(mem, sizeof(mem)), -EPROTO);
+	/* Not a record ring at all stays plain -EPROTO. */
+	CU_ASSERT_EQUAL(ring_init(mem, sizeof(mem), DATA_SIZE, DATA_SIZE), 0);
+	CU_ASSERT_EQUAL(ring_record_attach(&r, mem, sizeof(mem)), -EPROTO);
 }
 
 /* Records of every size 0..40 through a 64-byte ring: whole, in order, sizes accounted. */
@@ -152,17 +174,17 @@ static void test_sizes_and_buffers(void)
 	CU_ASSERT_EQUAL(ring_record_peek(&f.r), -EAGAIN);
 	CU_ASSERT_EQUAL(ring_record_try_pop(&f.r, out, sizeof(out)), -EAGAIN);
 	/* The largest record fills the ring exactly; one byte more never fits. */
-	CU_ASSERT_EQUAL(ring_record_try_push(&f.r, in, 57), -EMSGSIZE);
-	CU_ASSERT_EQUAL(ring_record_try_push(&f.r, in, 56), 56);
+	CU_ASSERT_EQUAL(ring_record_try_push(&f.r, in, 49), -EMSGSIZE);
+	CU_ASSERT_EQUAL(ring_record_try_push(&f.r, in, 48), 48);
 	CU_ASSERT_EQUAL(ring_used(&f.r), 64);
 	CU_ASSERT_EQUAL(ring_record_try_push(&f.r, NULL, 0), -EAGAIN);
 	/* A buffer too small keeps the record where it is. */
-	CU_ASSERT_EQUAL(ring_record_try_pop(&f.r, out, 55), -EMSGSIZE);
-	CU_ASSERT_EQUAL(ring_record_peek(&f.r), 56);
-	CU_ASSERT_EQUAL(ring_record_try_pop(&f.r, out, 56), 56);
+	CU_ASSERT_EQUAL(ring_record_try_pop(&f.r, out, 47), -EMSGSIZE);
+	CU_ASSERT_EQUAL(ring_record_peek(&f.r), 48);
+	CU_ASSERT_EQUAL(ring_record_try_pop(&f.r, out, 48), 48);
 	/* Zero-length records are records. */
 	CU_ASSERT_EQUAL(ring_record_try_push(&f.r, NULL, 0), 0);
-	CU_ASSERT_EQUAL(ring_used(&f.r), 8);
+	CU_ASSERT_EQUAL(ring_used(&f.r), 16);
 	CU_ASSERT_EQUAL(ring_record_peek(&f.r), 0);
 	CU_ASSERT_EQUAL(ring_record_try_pop(&f.r, NULL, 0), 0);
 	CU_ASSERT_EQUAL(ring_record_try_pop(&f.r, out, 1), -EAGAIN);
@@ -179,7 +201,7 @@ static void test_capacity_changes(void)
 	/* Move head and tail near the end of the lap so the records wrap. */
 	CU_ASSERT_EQUAL(ring_record_try_push(&f.r, in, 40), 40);
 	CU_ASSERT_EQUAL(ring_record_try_pop(&f.r, out, sizeof(out)), 40);
-	for (uint64_t s = 0; s < 3; s++) {
+	for (uint64_t s = 0; s < 2; s++) {
 		fill(in, s, 8);
 		CU_ASSERT_EQUAL(ring_record_try_push(&f.r, in, 8), 8);
 	}
@@ -188,16 +210,16 @@ static void test_capacity_changes(void)
 	CU_ASSERT_EQUAL(ring_record_check(f.mem, f.len), 0);
 	CU_ASSERT_EQUAL(ring_set_capacity(&f.r, 64), 0);
 	CU_ASSERT_EQUAL(ring_record_check(f.mem, f.len), 0);
-	CU_ASSERT_EQUAL(ring_record_try_push(&f.r, in, 57), -EMSGSIZE);
-	for (uint64_t s = 0; s < 3; s++) {
+	CU_ASSERT_EQUAL(ring_record_try_push(&f.r, in, 49), -EMSGSIZE);
+	for (uint64_t s = 0; s < 2; s++) {
 		CU_ASSERT_EQUAL(ring_record_try_pop(&f.r, out, sizeof(out)), 8);
 		CU_ASSERT(matches(out, s, 8));
 	}
 	CU_ASSERT_EQUAL(ring_record_try_push(&f.r, in, 10), 10);
-	CU_ASSERT_EQUAL(ring_reset(&f.r, 16), 0);
+	CU_ASSERT_EQUAL(ring_reset(&f.r, 32), 0);
 	CU_ASSERT_EQUAL(ring_record_try_pop(&f.r, out, sizeof(out)), -EAGAIN);
-	CU_ASSERT_EQUAL(ring_record_try_push(&f.r, in, 9), -EMSGSIZE);
-	CU_ASSERT_EQUAL(ring_record_try_push(&f.r, in, 8), 8);
+	CU_ASSERT_EQUAL(ring_record_try_push(&f.r, in, 17), -EMSGSIZE);
+	CU_ASSERT_EQUAL(ring_record_try_push(&f.r, in, 16), 16);
 	fixture_close(&f);
 }
 
@@ -206,6 +228,7 @@ static void bad_length(struct fixture *f) { first_record(f)->length = 200; }
 static void huge_length(struct fixture *f) { first_record(f)->length = UINT32_MAX; }
 static void bad_kind(struct fixture *f) { first_record(f)->kind = 0; }
 static void bad_tag(struct fixture *f) { first_record(f)->tag ^= 1; }
+static void not_zero(struct fixture *f) { first_record(f)->zero32 = 1; }
 static void head_misaligned(struct fixture *f) { atomic_fetch_add(&f->r.hdr->head, 4); }
 static void tail_misaligned(struct fixture *f) { atomic_fetch_add(&f->r.hdr->tail, 4); }
 static void tail_short(struct fixture *f) { atomic_fetch_sub(&f->r.hdr->tail, 8); }
@@ -216,10 +239,10 @@ static void tail_ahead(struct fixture *f)
 	unsigned char out[64];
 
 	CU_ASSERT_EQUAL(ring_record_try_pop(&f->r, out, sizeof(out)), 24);
-	atomic_fetch_add(&f->r.hdr->tail, 32);
+	atomic_fetch_add(&f->r.hdr->tail, ring_record_size(24));
 }
 
-static void cap_tiny(struct fixture *f) { atomic_store(&f->r.hdr->capacity, 4); }
+static void cap_tiny(struct fixture *f) { atomic_store(&f->r.hdr->capacity, 8); }
 
 static const struct {
 	const char *what;
@@ -230,6 +253,7 @@ static const struct {
 	{ "length beyond the capacity", huge_length, false },
 	{ "kind", bad_kind, false },
 	{ "tag", bad_tag, false },
+	{ "zero bytes", not_zero, false },
 	{ "head misaligned", head_misaligned, true },
 	{ "tail misaligned", tail_misaligned, true },
 	{ "tail cuts the last record short", tail_short, false },
@@ -325,7 +349,7 @@ static void test_push_blocks_until_room(void)
 	CU_ASSERT_EQUAL(ring_record_try_push(&f.r, out, 8), 8);
 	CU_ASSERT_FATAL(pthread_create(&t, NULL, push_thread, &j) == 0);
 	await_waiter(&f.r.hdr->room_waiters);
-	CU_ASSERT_EQUAL(ring_used(&f.r), 32 + 16);
+	CU_ASSERT_EQUAL(ring_used(&f.r), 40 + 24);
 	CU_ASSERT_EQUAL(ring_record_try_pop(&f.r, out, sizeof(out)), 20);
 	CU_ASSERT_EQUAL(ring_record_try_pop(&f.r, out, sizeof(out)), 8);
 	pthread_join(t, NULL);
@@ -355,7 +379,7 @@ static void test_peer_gone_nonblock_timeout(void)
 	CU_ASSERT_EQUAL(gone.peer_gone, 1);
 	CU_ASSERT_EQUAL(ring_record_pop(&f.r, buf, sizeof(buf), &nb), -EAGAIN);
 	CU_ASSERT_EQUAL(ring_record_pop(&f.r, buf, sizeof(buf), &timed), -ETIMEDOUT);
-	CU_ASSERT_EQUAL(ring_record_push(&f.r, buf, 57, &nb), -EMSGSIZE);
+	CU_ASSERT_EQUAL(ring_record_push(&f.r, buf, 49, &nb), -EMSGSIZE);
 	CU_ASSERT_EQUAL(ring_record_push(&f.r, buf, 48, &nb), 48);
 	CU_ASSERT_EQUAL(ring_record_push(&f.r, buf, 1, &nb), -EAGAIN);
 	CU_ASSERT_EQUAL(ring_record_push(&f.r, buf, 1, &timed), -ETIMEDOUT);
@@ -365,6 +389,248 @@ static void test_peer_gone_nonblock_timeout(void)
 	CU_ASSERT_EQUAL(gone.peer_gone, 0);
 	CU_ASSERT_EQUAL(ring_record_pop(&f.r, buf, sizeof(buf), &gone), 0);
 	CU_ASSERT_EQUAL(gone.peer_gone, 1);
+	fixture_close(&f);
+}
+
+/* ---- types, selectors, truncation ---- */
+
+/*
+ * Record `serial` carries its serial in byte 0 and a pattern after it, so
+ * a pop says which record it got.
+ */
+static void push_typed(struct fixture *f, unsigned serial, uint16_t type, size_t len)
+{
+	unsigned char in[64];
+
+	fill(in, serial, len);
+	in[0] = (unsigned char)serial;
+	CU_ASSERT_EQUAL_FATAL(ring_record_try_push_type(&f->r, in, len, type), (ssize_t)len);
+}
+
+/* Pops with sel; the serial of the record taken (its type checked), or -1 for -EAGAIN. */
+static int pop_serial(struct fixture *f, enum ring_rec_match match, uint16_t operand,
+		      int expect_type)
+{
+	struct ring_rec_sel sel = { .match = match, .type = operand };
+	unsigned char out[64];
+	uint16_t type = 0xdead;
+	ssize_t k = ring_record_try_pop_sel(&f->r, out, sizeof(out), &sel, &type);
+
+	CU_ASSERT_EQUAL(ring_record_check(f->mem, f->len), 0);
+	if (k == -EAGAIN)
+		return -1;
+	CU_ASSERT_FATAL(k >= 1);
+	CU_ASSERT(type == expect_type);
+	return out[0];
+}
+
+static void test_typed_selection_orders(void)
+{
+	static const uint16_t types[] = { 3, 1, 2, 1, 3, 5 };
+	struct fixture f;
+
+	fixture_open(&f, 4096);
+	for (unsigned s = 0; s < 6; s++)
+		push_typed(&f, s, types[s], 8 + s);
+	/* Exact type: the oldest of that type, then the next one of it. */
+	CU_ASSERT_EQUAL(pop_serial(&f, RING_REC_EQ, 1, 1), 1);
+	CU_ASSERT_EQUAL(pop_serial(&f, RING_REC_EQ, 9, -1), -1);
+	/* Lowest type <= 2, oldest among those: the other 1, then the 2. */
+	CU_ASSERT_EQUAL(pop_serial(&f, RING_REC_LE, 2, 1), 3);
+	CU_ASSERT_EQUAL(pop_serial(&f, RING_REC_LE, 2, 2), 2);
+	CU_ASSERT_EQUAL(pop_serial(&f, RING_REC_LE, 2, -1), -1);
+	/* Any: the oldest left, skipping the holes. */
+	CU_ASSERT_EQUAL(pop_serial(&f, RING_REC_ANY, 0, 3), 0);
+	CU_ASSERT_EQUAL(ring_used(&f.r), (long)(ring_record_size(12) + ring_record_size(13)));
+	CU_ASSERT_EQUAL(atomic_load(&f.r.hdr->gone), 0u);
+	CU_ASSERT_EQUAL(pop_serial(&f, RING_REC_LE, 0xffff, 3), 4);
+	CU_ASSERT_EQUAL(pop_serial(&f, RING_REC_EQ, 5, 5), 5);
+	CU_ASSERT_EQUAL(ring_used(&f.r), 0);
+	CU_ASSERT_EQUAL(atomic_load(&f.r.hdr->tail), atomic_load(&f.r.hdr->head));
+	fixture_close(&f);
+}
+
+/* MSG_EXCEPT: the oldest record of any other type. */
+static void test_except_type(void)
+{
+	static const uint16_t types[] = { 1, 1, 2, 1, 3 };
+	struct fixture f;
+
+	fixture_open(&f, 4096);
+	for (unsigned s = 0; s < 5; s++)
+		push_typed(&f, s, types[s], 4);
+	CU_ASSERT_EQUAL(pop_serial(&f, RING_REC_NE, 1, 2), 2);
+	CU_ASSERT_EQUAL(pop_serial(&f, RING_REC_NE, 1, 3), 4);
+	CU_ASSERT_EQUAL(pop_serial(&f, RING_REC_NE, 1, -1), -1);
+	CU_ASSERT_EQUAL(pop_serial(&f, RING_REC_NE, 2, 1), 0);
+	CU_ASSERT_EQUAL(pop_serial(&f, RING_REC_ANY, 0, 1), 1);
+	CU_ASSERT_EQUAL(pop_serial(&f, RING_REC_ANY, 0, 1), 3);
+	CU_ASSERT_EQUAL(pop_serial(&f, RING_REC_ANY, 0, -1), -1);
+	CU_ASSERT_EQUAL(ring_used(&f.r), 0);
+	fixture_close(&f);
+}
+
+/* POSIX mq order: highest priority first, first in first out within one. */
+static void test_priority_order_fifo_ties(void)
+{
+	static const uint16_t prio[] = { 0, 5, 3, 5, 0, 3, 7, 0xffff };
+	static const int order[] = { 7, 6, 1, 3, 2, 5, 0, 4 };
+	struct fixture f;
+
+	fixture_open(&f, 4096);
+	for (unsigned s = 0; s < 8; s++)
+		push_typed(&f, s, prio[s], 1 + s * 5);
+	for (unsigned i = 0; i < 8; i++) {
+		uint16_t type = 0;
+		struct ring_rec_sel sel = { .match = RING_REC_HIGHEST };
+
+		CU_ASSERT_EQUAL(ring_record_peek_sel(&f.r, &sel, &type), (ssize_t)(1 + order[i] * 5));
+		CU_ASSERT_EQUAL(type, prio[order[i]]);
+		CU_ASSERT_EQUAL(pop_serial(&f, RING_REC_HIGHEST, 0, prio[order[i]]), order[i]);
+	}
+	CU_ASSERT_EQUAL(pop_serial(&f, RING_REC_HIGHEST, 0, -1), -1);
+	CU_ASSERT_EQUAL(ring_used(&f.r), 0);
+	fixture_close(&f);
+}
+
+/* Too short a buffer: -E2BIG and the record stays, or (TRUNC) its prefix and it goes. */
+static void test_truncation_both_ways(void)
+{
+	struct ring_rec_sel whole = { .match = RING_REC_EQ, .type = 4 };
+	struct ring_rec_sel trunc = { .match = RING_REC_EQ, .type = 4, .flags = RING_REC_TRUNC };
+	struct ring_rec_sel discard = { .match = RING_REC_ANY, .flags = RING_REC_TRUNC };
+	struct ring_rec_sel unknown = { .match = (enum ring_rec_match)99 };
+	unsigned char in[40], out[64];
+	uint16_t type = 0;
+	long used;
+	struct fixture f;
+
+	fixture_open(&f, 4096);
+	push_typed(&f, 0, 1, 8);
+	fill(in, 7, 40);
+	CU_ASSERT_EQUAL(ring_record_try_push_type(&f.r, in, 40, 4), 40);
+	push_typed(&f, 2, 1, 8);
+	used = ring_used(&f.r);
+	/* -E2BIG leaves the record exactly where it was. */
+	CU_ASSERT_EQUAL(ring_record_try_pop_sel(&f.r, out, 39, &whole, &type), -E2BIG);
+	CU_ASSERT_EQUAL(ring_used(&f.r), used);
+	CU_ASSERT_EQUAL(ring_record_peek_sel(&f.r, &whole, &type), 40);
+	CU_ASSERT_EQUAL(type, 4);
+	/* The format-1 pop keeps its -EMSGSIZE. */
+	CU_ASSERT_EQUAL(ring_record_try_pop(&f.r, out, 7), -EMSGSIZE);
+	/* Truncating: 10 bytes copied, nothing past them, the full length reported. */
+	memset(out, 0xee, sizeof(out));
+	CU_ASSERT_EQUAL(ring_record_try_pop_sel(&f.r, out, 10, &trunc, &type), 40);
+	CU_ASSERT(matches(out, 7, 10));
+	CU_ASSERT_EQUAL(out[10], 0xee);
+	CU_ASSERT_EQUAL(ring_record_peek_sel(&f.r, &whole, NULL), -EAGAIN);
+	CU_ASSERT_EQUAL(ring_record_check(f.mem, f.len), 0);
+	/* A buffer of 0 bytes with TRUNC discards a record outright. */
+	CU_ASSERT_EQUAL(ring_record_try_pop_sel(&f.r, NULL, 0, &discard, NULL), 8);
+	CU_ASSERT_EQUAL(pop_serial(&f, RING_REC_ANY, 0, 1), 2);
+	CU_ASSERT_EQUAL(ring_used(&f.r), 0);
+	/* An unknown selector is refused. */
+	CU_ASSERT_EQUAL(ring_record_try_pop_sel(&f.r, out, 1, &unknown, NULL), -EINVAL);
+	fixture_close(&f);
+}
+
+/*
+ * Holes left by out-of-order pops count as used until head passes them;
+ * a push that fits only without them compacts the ring, and the records
+ * keep their order.
+ */
+static void test_holes_are_compacted(void)
+{
+	static const uint16_t types[] = { 9, 1, 5, 1 };
+	unsigned char in[64] = { 0 };
+	struct fixture f;
+
+	fixture_open(&f, 128);
+	/* Four records of 16 + 16 bytes: the ring is full. */
+	for (unsigned s = 0; s < 4; s++)
+		push_typed(&f, s, types[s], 16);
+	CU_ASSERT_EQUAL(ring_used(&f.r), 128);
+	CU_ASSERT_EQUAL(pop_serial(&f, RING_REC_EQ, 1, 1), 1);
+	CU_ASSERT_EQUAL(pop_serial(&f, RING_REC_EQ, 1, 1), 3);
+	CU_ASSERT_EQUAL(ring_used(&f.r), 128);
+	CU_ASSERT_EQUAL(atomic_load(&f.r.hdr->gone), 64u);
+	/* More than the holes give: refused, nothing moved. */
+	CU_ASSERT_EQUAL(ring_record_try_push(&f.r, in, 49), -EAGAIN);
+	CU_ASSERT_EQUAL(atomic_load(&f.r.hdr->gone), 64u);
+	/* Exactly the holes: compacted, then pushed. */
+	in[0] = 4;
+	CU_ASSERT_EQUAL(ring_record_try_push_type(&f.r, in, 48, 2), 48);
+	CU_ASSERT_EQUAL(ring_record_check(f.mem, f.len), 0);
+	CU_ASSERT_EQUAL(ring_used(&f.r), 128);
+	CU_ASSERT_EQUAL(atomic_load(&f.r.hdr->gone), 0u);
+	CU_ASSERT_EQUAL(pop_serial(&f, RING_REC_ANY, 0, 9), 0);
+	CU_ASSERT_EQUAL(pop_serial(&f, RING_REC_ANY, 0, 5), 2);
+	CU_ASSERT_EQUAL(pop_serial(&f, RING_REC_ANY, 0, 2), 4);
+	CU_ASSERT_EQUAL(ring_used(&f.r), 0);
+	fixture_close(&f);
+}
+
+/* ---- a blocked selecting pop ---- */
+
+struct sel_job {
+	struct ring *r;
+	struct ring_rec_sel sel;
+	_Atomic int looks; /* attempts made: peer() is asked before each */
+	_Atomic int done;
+	unsigned char buf[64];
+	uint16_t type;
+	ssize_t result;
+};
+
+static int count_looks(void *ctx)
+{
+	struct sel_job *j = ctx;
+
+	atomic_fetch_add(&j->looks, 1);
+	return 1;
+}
+
+static void *sel_pop_thread(void *arg)
+{
+	struct sel_job *j = arg;
+	struct ring_block b = { .peer = count_looks, .ctx = j };
+
+	j->result = ring_record_pop_sel(j->r, j->buf, sizeof(j->buf), &j->sel, &j->type, &b);
+	atomic_store(&j->done, 1);
+	return NULL;
+}
+
+/*
+ * A pop waiting for type 7 is woken by a record of type 1, looks, and
+ * sleeps again (seen through its waiter count, not the clock); a record
+ * of type 7 then ends it, and the type-1 record is still queued.
+ */
+static void test_selecting_pop_wakes_only_for_match(void)
+{
+	struct sel_job j = { .sel = { .match = RING_REC_EQ, .type = 7 } };
+	struct fixture f;
+	pthread_t t;
+	int looks;
+
+	fixture_open(&f, 256);
+	j.r = &f.r;
+	CU_ASSERT_FATAL(pthread_create(&t, NULL, sel_pop_thread, &j) == 0);
+	await_waiter(&f.r.hdr->data_waiters);
+	looks = atomic_load(&j.looks);
+	CU_ASSERT_EQUAL(ring_record_try_push_type(&f.r, "one", 3, 1), 3);
+	/* It woke and looked (its waiter count dropped before that) ... */
+	while (atomic_load(&j.looks) == looks)
+		sched_yield();
+	/* ... and went back to sleep rather than return. */
+	while (atomic_load(&f.r.hdr->data_waiters) == 0 && !atomic_load(&j.done))
+		sched_yield();
+	CU_ASSERT_EQUAL(atomic_load(&j.done), 0);
+	CU_ASSERT_EQUAL(ring_record_try_push_type(&f.r, "seven", 5, 7), 5);
+	pthread_join(t, NULL);
+	CU_ASSERT_EQUAL(j.result, 5);
+	CU_ASSERT_EQUAL(j.type, 7);
+	CU_ASSERT_EQUAL(memcmp(j.buf, "seven", 5), 0);
+	CU_ASSERT_EQUAL(ring_record_peek(&f.r), 3);
 	fixture_close(&f);
 }
 
@@ -467,6 +733,7 @@ int main(void)
 {
 	static CU_TestInfo tests[] = {
 		{ "init, and each mode refuses the other's calls", test_init_and_modes },
+		{ "a ring of record format 1 is refused", test_old_format_refused },
 		{ "records wrap around whole and in order", test_records_wrap_whole },
 		{ "too big, too small, zero-length", test_sizes_and_buffers },
 		{ "capacity changes keep records", test_capacity_changes },
@@ -474,6 +741,12 @@ int main(void)
 		{ "pop blocks until a push", test_pop_blocks_until_push },
 		{ "push blocks until room for the whole record", test_push_blocks_until_room },
 		{ "peer gone, non-blocking, timeout", test_peer_gone_nonblock_timeout },
+		{ "typed selection: exact, lowest <= N, any", test_typed_selection_orders },
+		{ "MSG_EXCEPT: any type but one", test_except_type },
+		{ "priority order, FIFO within a priority", test_priority_order_fifo_ties },
+		{ "too short a buffer: E2BIG, or truncate", test_truncation_both_ways },
+		{ "holes are compacted when a push needs them", test_holes_are_compacted },
+		{ "a selecting pop wakes only for a match", test_selecting_pop_wakes_only_for_match },
 		{ "several producers: records stay whole", test_producers_records_stay_whole },
 		CU_TEST_INFO_NULL,
 	};

@@ -10,10 +10,10 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "impl/ring/ring_barrier.h"
-#include "impl/ring/ring_futex.h"
-#include "impl/ring/ring_spin.h"
-#include "impl/ring/ring_wait.h"
+#include "impl/sync/sync_barrier.h"
+#include "impl/sync/sync_futex.h"
+#include "impl/sync/sync_spin.h"
+#include "impl/sync/sync_waiter.h"
 
 int ring_spsc_attach(struct ring_spsc *s, void *mem, size_t len, enum ring_spsc_side side)
 {
@@ -31,7 +31,7 @@ int ring_spsc_attach(struct ring_spsc *s, void *mem, size_t len, enum ring_spsc_
 	cap = ring_capacity(&s->r);
 	if (cap < 0)
 		return (int)cap;
-	ring_barrier_init();
+	sync_barrier_init();
 	s->side = side;
 	s->cap = (uint32_t)cap;
 	/* acquire on both: whatever was published before we came is visible. */
@@ -75,18 +75,18 @@ static int refresh(struct ring_spsc *s)
 
 /*
  * Wakes the other side if it announced a sleep.  The caller has just
- * stored its counter; see ring_barrier.h for why the light barrier
+ * stored its counter; see sync_barrier.h for why the light barrier
  * suffices between that store and the load of the waiters count.  The
  * futex word is bumped before the wake so that a sleeper that read it
  * before our store of the counter does not go back to sleep.
  */
 static void wake_if_waiting(_Atomic uint32_t *seq, _Atomic uint32_t *waiters)
 {
-	ring_barrier_light();
+	sync_barrier_light();
 	if (atomic_load_explicit(waiters, memory_order_relaxed) == 0)
 		return;
 	atomic_fetch_add_explicit(seq, 1, memory_order_seq_cst);
-	ring_futex_wake(seq, INT_MAX);
+	sync_futex_wake(seq, INT_MAX);
 }
 
 /*
@@ -199,7 +199,7 @@ ssize_t ring_spsc_try_pop(struct ring_spsc *s, void *buf, size_t n)
 
 /* The state of one blocking call's waiting. */
 struct wait_state {
-	struct ring_waiter w;
+	struct sync_waiter w;
 	bool started;   /* w is begun: the signal mask must be restored */
 	bool spun;      /* the polling phase is over */
 	bool announced; /* our waiters count is raised, until the call returns */
@@ -223,7 +223,7 @@ static void my_words(struct ring_spsc *s, _Atomic uint64_t **peer, _Atomic uint3
 }
 
 /*
- * Polls the other side's counter, once per call (ring_spin.h).  True when
+ * Polls the other side's counter, once per call (sync_spin.h).  True when
  * it moved away from the value our last attempt saw.  The load is
  * relaxed: the retry that follows reads it again with acquire.
  */
@@ -231,25 +231,25 @@ static bool spin_for_change(struct ring_spsc *s, struct wait_state *ws)
 {
 	_Atomic uint64_t *peer;
 	_Atomic uint32_t *seq, *waiters;
-	struct ring_spin sp;
+	struct sync_spin sp;
 
 	if (ws->spun)
 		return false;
 	ws->spun = true;
 	my_words(s, &peer, &seq, &waiters);
-	ring_spin_begin(&sp);
+	sync_spin_begin(&sp);
 	while (atomic_load_explicit(peer, memory_order_relaxed) == s->peer_pos)
-		if (!ring_spin_step(&sp))
+		if (!sync_spin_step(&sp))
 			return false;
 	return true;
 }
 
 /*
  * One sleep until the other side's counter moves: 0 (re-check), or
- * ring_waiter_sleep()'s -EINTR, -ERESTART, -ETIMEDOUT.
+ * sync_waiter_sleep()'s -EINTR, -ERESTART, -ETIMEDOUT.
  *
  * The first sleep of a call announces it (waiters count), then fences;
- * the heavy barrier pairs with the other side's light one (ring_barrier.h):
+ * the heavy barrier pairs with the other side's light one (sync_barrier.h):
  * from then on either a publication sees the announcement and wakes us,
  * or it came before the barrier and we see its counter below.  The count
  * stays raised until the call returns, so the later sleeps (after a slice
@@ -266,18 +266,18 @@ static int sleep_for_change(struct ring_spsc *s, const struct ring_block *b,
 
 	my_words(s, &peer, &seq, &waiters);
 	if (!ws->started) {
-		ring_waiter_begin(&ws->w, b->timeout_ms > 0 ? b->timeout_ms : -1);
+		sync_waiter_begin(&ws->w, b->timeout_ms > 0 ? b->timeout_ms : -1);
 		ws->started = true;
 	}
 	if (!ws->announced) {
 		atomic_fetch_add_explicit(waiters, 1, memory_order_seq_cst);
-		ring_barrier_heavy();
+		sync_barrier_heavy();
 		ws->announced = true;
 	}
 	seen = atomic_load_explicit(seq, memory_order_acquire);
 	if (atomic_load_explicit(peer, memory_order_acquire) != s->peer_pos)
 		return 0;
-	return ring_waiter_sleep(&ws->w, seq, seen);
+	return sync_waiter_sleep(&ws->w, seq, seen);
 }
 
 /* Ends a blocking call's waiting: withdraws the announcement, restores the signal mask. */
@@ -290,7 +290,7 @@ static void wait_end(struct ring_spsc *s, struct wait_state *ws)
 	if (ws->announced)
 		atomic_fetch_sub_explicit(waiters, 1, memory_order_relaxed);
 	if (ws->started)
-		ring_waiter_end(&ws->w);
+		sync_waiter_end(&ws->w);
 }
 
 static bool peer_present(struct ring_block *b)

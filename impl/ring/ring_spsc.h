@@ -16,12 +16,12 @@
  * The consumer copies bytes out, then stores head with release; the
  * producer loads head with acquire before overwriting them.
  *
- * SLEEPING AND WAKING.  A side with nothing to do polls (ring_spin.h),
+ * SLEEPING AND WAKING.  A side with nothing to do polls (sync_spin.h),
  * then sleeps on its futex word: the consumer on data_seq, counted in
  * data_waiters; the producer on room_seq, counted in room_waiters.  The
  * other side issues FUTEX_WAKE only when that count is non-zero, so a
  * busy stream makes no system call at all.  The check of the count after
- * publishing is made safe by an asymmetric fence (ring_barrier.h): free
+ * publishing is made safe by an asymmetric fence (sync_barrier.h): free
  * for the side that publishes, a membarrier(2) for the side about to
  * sleep (once per blocking call).  Unlike ring_try_push(), a publish bumps the futex word only
  * when it wakes someone: ring_data_seq()/ring_room_seq() style waiting is

@@ -20,10 +20,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "impl/ring/ring_spin.h"
 #include "impl/ring/ring_spsc.h"
 #include "impl/ring/ring_test_main.h"
-#include "impl/ring/task_alive.h"
+#include "impl/sync/sync_alive.h"
+#include "impl/sync/sync_spin.h"
 
 #define DATA_SIZE 4096u
 
@@ -298,9 +298,9 @@ struct pingpong {
 
 static void dawdle(void)
 {
-	int64_t until = ring_now_ns() + RING_SPIN_NS + 10000;
+	int64_t until = sync_now_ns() + SYNC_SPIN_NS + 10000;
 
-	while (ring_now_ns() < until)
+	while (sync_now_ns() < until)
 		;
 }
 
@@ -409,7 +409,7 @@ static pid_t child_pid;
 
 static int child_alive(void *ctx)
 {
-	return ring_process_alive(child_pid);
+	return sync_process_alive(child_pid);
 }
 
 /*

@@ -21,8 +21,8 @@
 
 #include "impl/ring/ring.h"
 #include "impl/ring/ring_test_main.h"
-#include "impl/ring/ring_lock.h"
-#include "impl/ring/task_alive.h"
+#include "impl/sync/sync_lock.h"
+#include "impl/sync/sync_tid.h"
 
 #define DATA_SIZE 4096u
 
@@ -476,41 +476,6 @@ static void test_fork_child_streams(void)
 	fixture_close(&f);
 }
 
-/* A process running, exited but not reaped (a zombie), reaped. */
-static void test_task_alive(void)
-{
-	siginfo_t si;
-	pid_t pid;
-
-	int gate[2];
-	char c;
-
-	CU_ASSERT(ring_task_alive(getpid()));
-	CU_ASSERT(ring_task_alive(ring_self_tid()));
-	CU_ASSERT(ring_process_alive(getpid()));
-	CU_ASSERT(!ring_task_alive(0));
-	CU_ASSERT(!ring_task_alive(-1));
-	CU_ASSERT(!ring_process_alive(0));
-	CU_ASSERT_FATAL(pipe(gate) == 0);
-	pid = fork();
-	CU_ASSERT_FATAL(pid >= 0);
-	if (pid == 0) {
-		close(gate[1]);
-		_exit(read(gate[0], &c, 1) == 0 ? 0 : 1); /* runs until the parent says */
-	}
-	close(gate[0]);
-	CU_ASSERT(ring_task_alive(pid));
-	CU_ASSERT(ring_process_alive(pid)); /* now cached */
-	close(gate[1]);
-	/* WNOWAIT: wait for the exit but leave the zombie in place. */
-	CU_ASSERT_EQUAL(waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT), 0);
-	CU_ASSERT(!ring_task_alive(pid));
-	CU_ASSERT(!ring_process_alive(pid));
-	CU_ASSERT_EQUAL(waitpid(pid, NULL, 0), pid);
-	CU_ASSERT(!ring_task_alive(pid));
-	CU_ASSERT(!ring_process_alive(pid));
-}
-
 /* A producer killed inside its critical section must not wedge the ring. */
 static void test_dead_lock_holder_is_taken_over(void)
 {
@@ -522,16 +487,16 @@ static void test_dead_lock_holder_is_taken_over(void)
 	pid = fork();
 	CU_ASSERT_FATAL(pid >= 0);
 	if (pid == 0) {
-		ring_lock(&f.r.hdr->p_lock);
+		sync_lock(&f.r.hdr->p_lock);
 		_exit(0); /* dies holding it */
 	}
 	CU_ASSERT_EQUAL(waitpid(pid, NULL, 0), pid);
-	CU_ASSERT_EQUAL(atomic_load(&f.r.hdr->p_lock) & ~RING_LOCK_WAITERS, (uint32_t)pid);
+	CU_ASSERT_EQUAL(atomic_load(&f.r.hdr->p_lock) & ~SYNC_LOCK_WAITERS, (uint32_t)pid);
 	CU_ASSERT_EQUAL(ring_try_push(&f.r, buf, 4, 1), 4);
-	CU_ASSERT_EQUAL(atomic_load(&f.r.hdr->p_lock) & ~RING_LOCK_WAITERS, 0u);
+	CU_ASSERT_EQUAL(atomic_load(&f.r.hdr->p_lock) & ~SYNC_LOCK_WAITERS, 0u);
 
 	/* A word naming the caller itself is stale by definition. */
-	atomic_store(&f.r.hdr->c_lock, (uint32_t)ring_self_tid());
+	atomic_store(&f.r.hdr->c_lock, (uint32_t)sync_self_tid());
 	CU_ASSERT_EQUAL(ring_try_pop(&f.r, buf, 4), 4);
 	fixture_close(&f);
 }
@@ -672,7 +637,6 @@ int main(void)
 		{ "a caught signal interrupts pop", test_signal_interrupts_pop },
 		{ "SA_RESTART resumes pop", test_sa_restart_resumes_pop },
 		{ "a forked child streams through the ring", test_fork_child_streams },
-		{ "task liveness: zombie and reaped", test_task_alive },
 		{ "a dead lock holder is taken over", test_dead_lock_holder_is_taken_over },
 		{ "several producers: records stay whole", test_producers_records_stay_whole },
 		CU_TEST_INFO_NULL,
