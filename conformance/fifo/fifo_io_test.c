@@ -368,6 +368,9 @@ CLAUSE(fifo_write_atomic_pipe_buf,
 	STEP(t, "open O_RDONLY (releases the writers)");
 	int r = iut_fifo_open(t, path, O_RDONLY);
 	REQUIRE_OK(t, r, "open O_RDONLY");
+	/* Every writer holds the FIFO before the first read: an early end-of-file
+	 * would be the open rendezvous's rule (fifo.open.*), not this one's. */
+	ipcconf_await(t, CP_OPENED, ATOMIC_WRITERS, "every writer's open");
 	long pb = ipcconf_pipe_buf(t, r);
 	unsigned nrec = atomic_records(pb);
 	size_t total = (size_t)ATOMIC_WRITERS * nrec * (size_t)pb;
