@@ -73,8 +73,8 @@ void ipcconf_kill(struct ipcconf_t *t, pid_t pid, int sig)
 {
 	int r = ipcconf_sys_kill(pid, sig);
 	if (r < 0)
-		BROKEN(t, "kill(%d, %s): %s", (int)pid, sigabbrev_np(sig) ? sigabbrev_np(sig) : "?",
-		       strerror(-r));
+		BROKEN(t, "sending SIG%s to pid %d: %s", sigabbrev_np(sig) ? sigabbrev_np(sig) : "?",
+		       (int)pid, strerror(-r));
 }
 
 void ipcconf_post(struct ipcconf_t *t, unsigned cp)
