@@ -65,23 +65,36 @@
  * in the calling thread and returns -EPIPE, as pipe(7) describes.  A
  * blocking operation interrupted by a caught signal whose handler was
  * installed without SA_RESTART returns -EINTR when it has transferred
- * nothing; with SA_RESTART it goes on waiting (signal(7)).  Clauses of
+ * nothing; with SA_RESTART it goes on waiting (signal(7)).  That holds
+ * for signals sent and caught through the kernel and, for an
+ * implementation with its own `signal` table, for signals sent and caught
+ * through that table.  Clauses of
  * every mechanism other than `signal` install handlers, change masks and
  * send signals through ipcconf's own raw system calls, never through the
  * `signal` table and never through the C library, so that an
  * implementation's (or a C library's) broken signal functions fail the
  * signal clauses and nothing else.
  *
- * Everything in this header is C11 plus POSIX types; it includes nothing
+ * Everything in this header is C11 plus POSIX.1-2008 types (sigset_t,
+ * siginfo_t, idtype_t: define _POSIX_C_SOURCE 200809L or _GNU_SOURCE
+ * before any #include, or build with -std=gnu11); it includes nothing
  * from ipcconf's own sources, so an implementation can be built outside
  * this tree (see docs/plugins.md for a complete minimal plug-in).
  */
 #ifndef IPCCONF_IUT_H
 #define IPCCONF_IUT_H
 
+#if defined(__STRICT_ANSI__) && !defined(_POSIX_C_SOURCE) && !defined(_XOPEN_SOURCE) && \
+	!defined(_GNU_SOURCE) && !defined(_DEFAULT_SOURCE)
+#error "ipcconf/iut.h needs POSIX.1-2008 declarations: define _POSIX_C_SOURCE 200809L (or _GNU_SOURCE) first, or build with -std=gnu11"
+#endif
+
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -239,11 +252,121 @@ struct ipcconf_fifo_ops {
 	int (*unlink)(const struct ipcconf_iut *self, const char *path);
 };
 
+/* ---- signal: POSIX signals ------------------------------------------ */
+
+/*
+ * seed:S1-S4, POSIX.1-2017 XSH 2.4 "Signal Concepts", signal(7),
+ * sigaction(2), wait(2).
+ *
+ * Processes are named by process ids as `self_pid` reports them; a
+ * negative id names a process group, as kill(2) takes it.  Masks and
+ * pending sets are the calling thread's (clause processes have one
+ * thread).  Types are the C library's: sigset_t, struct sigaction,
+ * siginfo_t, union sigval.
+ *
+ * Handlers.  `action` installs a struct sigaction as sigaction(2) does:
+ * sa_handler or (with SA_SIGINFO) sa_sigaction, sa_mask, and sa_flags
+ * among SA_RESTART, SA_SIGINFO, SA_RESETHAND, SA_NODEFER, SA_NOCLDSTOP,
+ * SA_NOCLDWAIT.  A handler runs in the process the signal was delivered
+ * to, with the signal (unless SA_NODEFER) and sa_mask added to the mask,
+ * and the old mask back when it returns.  An SA_SIGINFO handler gets a
+ * siginfo_t with si_signo, si_code (SI_USER for kill, SI_QUEUE for
+ * queue, CLD_* for SIGCHLD), si_pid, si_uid, si_value and, for SIGCHLD,
+ * si_status; its third argument (the ucontext) may be NULL in an
+ * implementation that delivers signals in user space.  `mask` with a
+ * NULL `set` (a query) and `kill` must be async-signal-safe: handlers
+ * call them.
+ *
+ * Delivery.  A signal that is not blocked is delivered to a running
+ * process promptly; to one that is stopped, or asleep in a blocking
+ * call, when it runs again; one sent by a process to itself, or made
+ * deliverable by `mask`, before that call returns.  Default actions are
+ * signal(7)'s: Term, Core (terminate, and dump core where the system
+ * would), Stop, Cont, Ign, observed by the parent through wait_pid.
+ *
+ * Processes.  Children are made with fork(); a child inherits the mask
+ * and the dispositions and starts with an empty pending set.
+ */
+#define IPCCONF_SIGNAL_CAP_QUEUE   (UINT64_C(1) << 0) /* [v2] queue; real-time signals queue with their values */
+#define IPCCONF_SIGNAL_CAP_WAIT    (UINT64_C(1) << 1) /* [v2] wait (sigtimedwait, sigwaitinfo) */
+#define IPCCONF_SIGNAL_CAP_SUSPEND (UINT64_C(1) << 2) /* [v2] suspend and pause */
+#define IPCCONF_SIGNAL_CAP_CHILD   (UINT64_C(1) << 3) /* [v2] wait_pid, wait_id; SIGCHLD on a child's exit, stop, continue */
+#define IPCCONF_SIGNAL_CAP_STOP    (UINT64_C(1) << 4) /* [v2] Stop and Cont default actions: job control */
+#define IPCCONF_SIGNAL_CAP_CORE    (UINT64_C(1) << 5) /* [v2] the Core default action dumps where the system would */
+#define IPCCONF_SIGNAL_CAP_EXEC    (UINT64_C(1) << 6) /* [v2] dispositions and mask follow execve(2)'s rules */
+#define IPCCONF_SIGNAL_CAP_CREDENTIALS (UINT64_C(1) << 7) /* [v2] kill checks the sender's user against the target's */
+
+struct ipcconf_signal_ops {
+	struct ipcconf_table_head head;
+
+	/* [v2] getpid(2): the id other processes name this one by.  Required. */
+	pid_t (*self_pid)(const struct ipcconf_iut *self);
+
+	/*
+	 * [v2] kill(2): `sig` 0 only checks that the target exists and may be
+	 * signalled; -ESRCH for no such process (a reaped child), -EINVAL for
+	 * an invalid signal, -EPERM without permission.  Required.
+	 */
+	int (*kill)(const struct ipcconf_iut *self, pid_t pid, int sig);
+
+	/* [v2] raise(3): the signal to the calling thread, delivered before return when not blocked.  Required. */
+	int (*raise)(const struct ipcconf_iut *self, int sig);
+
+	/*
+	 * [v2] sigaction(2): either pointer may be NULL; -EINVAL for SIGKILL
+	 * or SIGSTOP with a new action, or for an invalid signal.  Required.
+	 */
+	int (*action)(const struct ipcconf_iut *self, int sig, const struct sigaction *act,
+		      struct sigaction *old);
+
+	/*
+	 * [v2] sigprocmask(2): `how` is SIG_BLOCK, SIG_UNBLOCK or SIG_SETMASK;
+	 * either pointer may be NULL.  SIGKILL and SIGSTOP are silently left
+	 * out.  Pending signals it unblocks are delivered before it returns.
+	 * Required.
+	 */
+	int (*mask)(const struct ipcconf_iut *self, int how, const sigset_t *set, sigset_t *old);
+
+	/* [v2] sigpending(2): the signals pending for the thread or the process.  Required. */
+	int (*pending)(const struct ipcconf_iut *self, sigset_t *set);
+
+	/*
+	 * [v2] sigqueue(3): sends `sig` with `value`; real-time signals
+	 * (SIGRTMIN..SIGRTMAX) queue, one instance per call, and -EAGAIN once
+	 * the receiver's queue limit (RLIMIT_SIGPENDING) is reached.
+	 */
+	int (*queue)(const struct ipcconf_iut *self, pid_t pid, int sig, union sigval value);
+
+	/*
+	 * [v2] sigtimedwait(2) (sigwaitinfo(2) when `timeout` is NULL): takes
+	 * one pending signal of `set` (which the caller has blocked) and
+	 * returns its number, filling `info` when not NULL; -EAGAIN when the
+	 * timeout passes first; -EINTR when a handler for another signal ran.
+	 */
+	int (*wait)(const struct ipcconf_iut *self, const sigset_t *set, siginfo_t *info,
+		    const struct timespec *timeout);
+
+	/* [v2] sigsuspend(2): waits with `mask` in place; -EINTR after a handler ran, old mask back. */
+	int (*suspend)(const struct ipcconf_iut *self, const sigset_t *mask);
+
+	/* [v2] pause(2): waits for a caught signal; -EINTR after its handler ran. */
+	int (*pause)(const struct ipcconf_iut *self);
+
+	/* [v2] waitpid(2): a child's pid with its wait status, 0 under WNOHANG, -ECHILD. */
+	pid_t (*wait_pid)(const struct ipcconf_iut *self, pid_t pid, int *status, int options);
+
+	/*
+	 * [v2] waitid(2): 0 with `info` filled (si_pid 0 under WNOHANG when
+	 * no child changed state), or -errno.
+	 */
+	int (*wait_id)(const struct ipcconf_iut *self, idtype_t idtype, id_t id, siginfo_t *info,
+		       int options);
+};
+
 /*
  * Reserved: each later mechanism defines its table in its own change,
  * append-only within ABI 2.  Until then the members below stay NULL.
  */
-struct ipcconf_signal_ops;
 struct ipcconf_msgq_ops;
 struct ipcconf_mq_ops;
 struct ipcconf_shm_ops;
@@ -262,7 +385,7 @@ struct ipcconf_iut {
 	const struct ipcconf_stream_ops *stream;  /* [v2] */
 	const struct ipcconf_pipe_ops *pipe;      /* [v2] */
 	const struct ipcconf_fifo_ops *fifo;      /* [v2] */
-	const struct ipcconf_signal_ops *signal;  /* [v2] reserved */
+	const struct ipcconf_signal_ops *signal;  /* [v2] */
 	const struct ipcconf_msgq_ops *msgq;      /* [v2] reserved: System V queues */
 	const struct ipcconf_mq_ops *mq;          /* [v2] reserved: POSIX queues */
 	const struct ipcconf_shm_ops *shm;        /* [v2] reserved */
@@ -279,7 +402,8 @@ struct ipcconf_iut {
 	X(HANDLE, handle, ipcconf_handle_ops)                                  \
 	X(STREAM, stream, ipcconf_stream_ops)                                  \
 	X(PIPE, pipe, ipcconf_pipe_ops)                                        \
-	X(FIFO, fifo, ipcconf_fifo_ops)
+	X(FIFO, fifo, ipcconf_fifo_ops)                                        \
+	X(SIGNAL, signal, ipcconf_signal_ops)
 
 enum ipcconf_table_id {
 #define IPCCONF_TABLE_ENUM_(id, member, tag) IPCCONF_TABLE_##id,
