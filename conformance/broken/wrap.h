@@ -20,6 +20,7 @@ struct broken_iut {
 	struct ipcconf_stream_ops stream;
 	struct ipcconf_pipe_ops pipe;
 	struct ipcconf_fifo_ops fifo;
+	struct ipcconf_signal_ops signal;
 };
 
 /* Fills `b` with a copy of `os`, renamed, whose tables the caller may patch. */
@@ -32,10 +33,12 @@ static inline const struct ipcconf_iut *broken_from_os(struct broken_iut *b, con
 	b->stream = *os->stream;
 	b->pipe = *os->pipe;
 	b->fifo = *os->fifo;
+	b->signal = *os->signal;
 	b->iut.handle = &b->handle;
 	b->iut.stream = &b->stream;
 	b->iut.pipe = &b->pipe;
 	b->iut.fifo = &b->fifo;
+	b->iut.signal = &b->signal;
 	b->iut.name = name;
 	b->iut.description = what;
 	return &b->iut;

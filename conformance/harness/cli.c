@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "conformance/harness/cli.h"
+#include "conformance/harness/exec_probe.h"
+#include "conformance/harness/loader.h"
 #include "conformance/harness/registry.h"
 
 static int cmd_list(const struct options *o)
@@ -24,10 +26,25 @@ static int cmd_list(const struct options *o)
 	return 0;
 }
 
+/* How an exec'd probe (exec_probe.h) loads the implementation: as `run` does. */
+static int load_for_probe(const char *spec, const struct ipcconf_iut **self,
+			  const struct ipcconf_iut **iut, char *err, size_t errsize)
+{
+	static struct ipcconf_loaded loaded;
+	if (ipcconf_load_iut(spec, &loaded, err, errsize) < 0)
+		return -1;
+	*self = loaded.self;
+	*iut = loaded.iut;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	/* First: this process may be a clause's helper re-executed to run a probe. */
+	ipcconf_exec_probe_main(load_for_probe);
 	struct options o;
 	ipcconf_parse_args(argc, argv, &o);
+	ipcconf_exec_probe_set_impl(o.impl);
 	if (!strcmp(o.command, "list"))
 		return cmd_list(&o);
 	ipcconf_stay_out_of_pid_1();

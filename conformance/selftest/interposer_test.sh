@@ -10,7 +10,9 @@
 #     hang), with its closing summary;
 #   - report no timeout (neither the watchdog's "fail: timeout: ..." nor a
 #     clause's own "fail: FILE:LINE: timeout: ...");
-#   - take at most 3x the plain run's wall time plus 2 s;
+#   - (its wall time is printed beside the plain run's, for a reader: a
+#     slowed harness shows there, but a timed test would fail on a busy
+#     machine, so no bound is checked beyond the outer one);
 #   - fail no clause beyond those failing plainly, except a clause on the
 #     shim's allow-list (a clause whose rule really involves the broken
 #     function; there is none for pipes and FIFOs).
@@ -119,7 +121,6 @@ if [ -n "$(timeout_lines "$tmp/plain.out")" ]; then
     echo "note: the plain run has timeouts already:"
     timeout_lines "$tmp/plain.out" | sed 's/^/    /'
 fi
-limit_ms=$((3 * plain_ms + 2000))
 
 # The plain probe: every function of every family works.
 "$probe" all > "$tmp/probe.plain" 2>&1
@@ -188,7 +189,7 @@ for so in "$@"; do
     # 2. The suite under the shim.
     run_suite "$tmp/run.$name" "$so"
     n=$(result_count "$tmp/run.$name")
-    echo "    suite: exit status $rc, $n clauses, ${ms} ms (plain ${plain_ms} ms, limit ${limit_ms} ms): $(summary_line "$tmp/run.$name" || echo "no summary")"
+    echo "    suite: exit status $rc, $n clauses, ${ms} ms (plain ${plain_ms} ms): $(summary_line "$tmp/run.$name" || echo "no summary")"
     if grep -q "ASan runtime does not come first" "$tmp/run.$name"; then
         echo "    SKIP: the ASan runtime refuses a preloaded library even with verify_asan_link_order=0"
         skipped=$((skipped + 1))
@@ -212,9 +213,6 @@ for so in "$@"; do
     timeouts=$(timeout_lines "$tmp/run.$name")
     if [ -n "$timeouts" ]; then
         problems+=("timeouts: $(echo "$timeouts" | tr '\n' ';')")
-    fi
-    if [ "$ms" -gt "$limit_ms" ]; then
-        problems+=("took ${ms} ms, more than 3 x ${plain_ms} ms + 2 s")
     fi
     failed_clauses "$tmp/run.$name" > "$tmp/failed.$name"
     unexpected=()

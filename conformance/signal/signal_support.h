@@ -132,7 +132,7 @@ void sig_begin(struct ipcconf_t *t);
  * SIG_PLAIN_HANDLER in flags for a one-argument sa_handler instead) and
  * sa_mask `mask_bits` (bit sig-1).  Returns the IUT's result.
  */
-#define SIG_PLAIN_HANDLER (1 << 30)
+#define SIG_PLAIN_HANDLER (1 << 20) /* no SA_* bit (1 << 30 is Linux's SA_NODEFER) */
 int sig_catch_with(struct ipcconf_t *t, int sig, int flags, uint64_t mask_bits);
 /* sig_catch_with(t, sig, flags, 0), REQUIRE'd to succeed. */
 void sig_catch(struct ipcconf_t *t, int sig, int flags);
