@@ -16,6 +16,9 @@
 #   - fail no clause beyond those failing plainly, except a clause on the
 #     shim's allow-list (a clause whose rule really involves the broken
 #     function; there is none for pipes and FIFOs).
+# Then the other side: the signal mechanism, which judges `os` and so the C
+# library, must see each shim: at least one signal clause FAILs under it, and
+# that run too ends by itself with its summary.
 # First the probe proves each shim effective: under it, every function of
 # its family is broken and every function of the other families works;
 # otherwise the suite's passing would prove nothing.
@@ -66,7 +69,8 @@ now_ms() {
     echo $(($(date +%s%N) / 1000000))
 }
 
-# run_suite OUT [LD_PRELOAD]: ipcconf's pipe and FIFO suite against `os`
+# run_suite OUT [LD_PRELOAD [MECHANISMS [TIMEOUT_MUL]]]: ipcconf's pipe and
+# FIFO suite (or MECHANISMS) against `os`
 # under the outer bound; sets rc and ms.  Bazel's XML_OUTPUT_FILE and test
 # filter are kept from ipcconf (it would write its JUnit report over this
 # test's, or run only the filtered clauses).
@@ -76,7 +80,7 @@ run_suite() {
     t0=$(now_ms)
     timeout -k 5 "$bound" env -u XML_OUTPUT_FILE -u TESTBRIDGE_TEST_ONLY \
         ${preload:+LD_PRELOAD="$preload"} \
-        "$ipcconf" run --impl os --mechanism pipe,fifo > "$out" 2>&1
+        "$ipcconf" run --impl os --mechanism "${3:-pipe,fifo}" ${4:+--timeout-mul "$4"} > "$out" 2>&1
     rc=$?
     ms=$(($(now_ms) - t0))
 }
@@ -226,6 +230,20 @@ for so in "$@"; do
     done < "$tmp/failed.$name"
     if [ ${#unexpected[@]} -gt 0 ]; then
         problems+=("clauses failing only under the shim: ${unexpected[*]}")
+    fi
+
+    # 3. The signal clauses judge the C library: they must catch the shim.
+    # Many wait for a signal the shim stops, until their bound: a short one
+    # keeps this quick, and only "some clause fails" is asked of this run.
+    run_suite "$tmp/signal.$name" "$so" signal 0.25
+    judged=$(failed_clauses "$tmp/signal.$name" | tr '\n' ' ')
+    echo "    signal clauses under $name: exit status $rc, ${ms} ms, failing: ${judged:-none}"
+    if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+        problems+=("the signal run did not end by itself: killed after the outer bound of ${bound} s")
+    elif ! summary_line "$tmp/signal.$name" > /dev/null; then
+        problems+=("the signal run has no closing summary line")
+    elif [ -z "$judged" ]; then
+        problems+=("no signal clause failed under $name: the C library it breaks went unjudged")
     fi
 
     if [ ${#problems[@]} -eq 0 ]; then
