@@ -5,6 +5,8 @@
 #define _GNU_SOURCE
 #include "impl/ref/ref_iut.h"
 
+#include <limits.h>
+
 #include "impl/ref/pipe_region.h"
 #include "impl/ref/ref_variant.h"
 #include "impl/ref/tables.h"
@@ -15,6 +17,7 @@ static const struct ref_variant variant_default = {
 	.default_capacity = 65536,
 	.max_capacity = REF_MAX_CAPACITY,
 	.pipe_buf = 4096,
+	.sigqueue_max = 1024,
 };
 
 /* The least a system may offer and still be POSIX (and Linux-like). */
@@ -23,6 +26,7 @@ static const struct ref_variant variant_small = {
 	.default_capacity = 4096,
 	.max_capacity = 65536,
 	.pipe_buf = REF_MIN_PIPE_BUF,
+	.sigqueue_max = _POSIX_SIGQUEUE_MAX,
 };
 
 const struct ref_variant *const ref_variants[] = { &variant_default, &variant_small };
@@ -43,25 +47,32 @@ const size_t ref_variant_count = sizeof(ref_variants) / sizeof(ref_variants[0]);
 		.stream = &ref_stream_ops,                                                     \
 		.pipe = &ref_pipe_ops,                                                         \
 		.fifo = &ref_fifo_ops,                                                         \
+		.signal = &ref_signal_ops,                                                     \
 	}
 
 static const struct ref_impl impl_default = {
-	.iut = REF_IUT("ref", "pipes and FIFOs in user space over a shared-memory byte ring"),
+	.iut = REF_IUT("ref", "pipes, FIFOs and a signal model in user space over shared memory"),
 	.variant = &variant_default,
 };
 
 static const struct ref_impl impl_small = {
 	.iut = REF_IUT("ref-small", "ref with POSIX's least limits: 4096-byte pipes growing to "
-				    "64 KiB, PIPE_BUF 512"),
+				    "64 KiB, PIPE_BUF 512, 32 queued signals"),
 	.variant = &variant_small,
 };
 
+/*
+ * The suite calls the entry function before it forks anything: the signal
+ * model's table is mapped then, so that every process of the run shares it.
+ */
 const struct ipcconf_iut *ipcconf_ref_iut(void)
 {
+	sigm_init();
 	return &impl_default.iut;
 }
 
 const struct ipcconf_iut *ipcconf_ref_small_iut(void)
 {
+	sigm_init();
 	return &impl_small.iut;
 }

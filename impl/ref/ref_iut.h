@@ -1,6 +1,7 @@
 /*
  * ref_iut.h -- the `ref` implementation: Linux pipe and FIFO semantics in
- * user space, over a byte ring in shared memory (impl/ring/ring.h).
+ * user space, over a byte ring in shared memory (impl/ring/ring.h), and a
+ * model of the kernel's signal rules (SIGNALS below).
  *
  * STRUCTURE.  Handles are indices into a per-process table (fork copies
  * it) naming open descriptions, which name objects; an object has a kind
@@ -46,8 +47,9 @@
  *   - POLLOUT means room for PIPE_BUF bytes (Linux: a free page buffer);
  *   - no packet mode: pipe.create with O_DIRECT is EINVAL, and
  *     IPCCONF_PIPE_CAP_PACKET is not declared;
- *   - a signal that arrives during a blocked call is acted on at the end
- *     of the current futex sleep (up to SYNC_SLICE_MS later);
+ *   - a real signal that arrives during a blocked call is acted on at the
+ *     end of the current futex sleep (up to SYNC_SLICE_MS later; the
+ *     signal table's own signals come in at once, SIGNALS below);
  *   - poll over several handles sleeps on the first one's futex word and
  *     looks at the others at least every SYNC_SLICE_MS, so an event on a
  *     later handle may be seen up to that much late;
@@ -69,6 +71,127 @@
  *     (not its open handles' stream) to a fresh object when chmod, link
  *     or rename changes the node's ctime while it is open;
  *   - fifo.open of a path that is not a FIFO fails (-ENXIO, -EISDIR).
+ *
+ * SIGNALS.  The `signal` table models the kernel's signal rules in user
+ * space (signal_model.h lists the files).  Processes are real processes,
+ * named by their real pids.  Each process that uses the table has a slot
+ * in a table of SIGM_SLOTS (1024) slots in one anonymous shared mapping,
+ * made by the entry function before the suite forks anything, so every
+ * process of the run inherits it and nothing outlives the run.  A slot
+ * holds what senders need: the mask (with the set a `wait` is taking),
+ * which signals the actions ignore, the pending standard signals with the
+ * siginfo of the instance that made each pending, and the queue of
+ * real-time instances (si_code, si_pid, si_uid, si_value, si_status).
+ * The actions themselves (handler, sa_flags, sa_mask) stay in the
+ * process's private memory, where fork() copies them and where only the
+ * process that installed a handler calls it.  A sender finds its target's
+ * slot by pid and /proc start time, changes it under the slot's lock
+ * (sync_lock.h), and rings a doorbell: the real signal SIGRTMAX (64),
+ * whose real handler, installed when a process first uses the table,
+ * runs the model's delivery.  A slot of a process that is gone or a
+ * zombie (start time compared, so a reused pid is told apart) is reclaimed
+ * by the next registration.  Every field of shared memory is read once,
+ * into private memory, and checked before use.
+ *
+ * Generation follows Linux: existence and permission are the real kill's
+ * (kill(pid, 0): ESRCH for a reaped pid, EPERM for another user's process
+ * without privilege); an unblocked signal whose action ignores it is
+ * discarded, a blocked one is kept (Linux sig_ignored(); sigwait takes it
+ * whatever its action); a standard signal already pending is not pending
+ * twice; real-time signals queue each instance, and sigqueue gives EAGAIN
+ * once the receiver holds as many as the smallest of its RLIMIT_SIGPENDING
+ * (read with prlimit), the variant's limit (ref 1024, ref-small
+ * _POSIX_SIGQUEUE_MAX, 32) and SIGM_QUEUE_CAP (1024); SIGCONT discards
+ * pending stop signals and a stop signal pending SIGCONT.  Setting an
+ * action that ignores a signal discards its pending instances.
+ *
+ * Delivery happens where the kernel's would: before kill, raise or queue
+ * return when they signalled the own process; before mask returns when
+ * it unblocked something; on entering and during the model's own waits
+ * (suspend, pause, wait, wait_pid, wait_id); at once in a running process,
+ * or one asleep in a system call, through the doorbell's handler; and in
+ * a ref pipe read or write, FIFO open or poll, whose futex sleeps let the
+ * doorbell in (sync_waiter.h, SIGNALS OF A MODEL): there the handlers the
+ * model ran decide between -EINTR (one lacked SA_RESTART, and nothing was
+ * transferred; poll always) and waiting on.  As Linux does on a return
+ * to user mode, delivery takes the pending unblocked signals lowest first
+ * (the synchronous ones before), sets up a handler frame for each caught
+ * one with that handler's mask (the signal unless SA_NODEFER, and
+ * sa_mask) in force at once, then runs the handlers last set up first;
+ * each one's return restores the mask its frame saved and delivers
+ * again.  An SA_SIGINFO handler gets a siginfo_t
+ * filled from the slot, and a NULL ucontext.  SA_RESETHAND resets the
+ * action to SIG_DFL on entry (keeping the flags, as Linux does).
+ * suspend's first frame returns to the caller's old mask.
+ *
+ * Default actions are carried out by the kernel, so that parents see the
+ * real wait status, SIGCHLD and core dump: for Term and Core the process
+ * sets the real signal to SIG_DFL, unblocks it and sends it to itself
+ * (tgkill); for Stop the same with the real stop signal (the kernel's
+ * rules, an orphaned process group included, apply); Ign and Cont do
+ * nothing more.  SIGKILL is sent for real by the sender, and so is
+ * SIGCONT, whose model side (its handler, if caught) runs once the target
+ * goes on.  SIGSTOP to a process with a slot goes through its slot like
+ * any signal and the process stops itself, outside any lock of the
+ * model's: a process stopped by a real SIGSTOP while holding its slot's
+ * lock would hold up every sender until continued.  A process that never
+ * used the table (and whose parent had not either) has every action
+ * SIG_DFL and an empty mask: the sender carries out the default action
+ * with the real signal (or drops an Ign one).
+ *
+ * fork(): the child of a process with a slot gets one before fork()
+ * returns in the parent (pthread_atfork; the child is found through
+ * /proc/self/task/TID/children), with the parent's mask and actions and
+ * nothing pending; the child's real handlers are its parent's.
+ *
+ * Children: wait_pid and wait_id poll the real waitpid and waitid with
+ * WNOHANG between model sleeps, so a modelled handler, not the real one,
+ * decides -EINTR (without SA_RESTART) or waiting on.  The kernel's real
+ * SIGCHLD is caught by a real handler that makes the modelled SIGCHLD
+ * pending with the kernel's si_code, si_pid, si_uid and si_status, and
+ * wakes those sleeps.  The modelled SIGCHLD's SIG_IGN and SA_NOCLDWAIT are
+ * put on the real SIGCHLD (SA_NOCLDWAIT on the real handler), so the
+ * kernel reaps as it would; so is SA_NOCLDSTOP, so that a stop's notice
+ * the model would drop cannot swallow an exit's (SIGCHLD does not queue).
+ *
+ * kill(pid): pid > 0 one process; 0 and < -1 a process group, whose
+ * members are found in /proc (every member that may be signalled gets the
+ * signal; the kernel's kill(-pgrp, 0) answers ESRCH and EPERM); -1 every
+ * live process of the model's table but the sender (never anything
+ * else: Linux would signal every process the sender may signal).
+ *
+ * Capabilities: QUEUE, WAIT, SUSPEND, CHILD, STOP, CORE and CREDENTIALS
+ * (the permission check is the kernel's).  Not EXEC: ref has no exec, so
+ * the three signal.exec.* clauses are SKIPs.
+ *
+ * Known differences from Linux:
+ *   - one mask and one pending set per process: a process is treated as
+ *     one thread (clause processes have one); a signal raised (thread
+ *     directed) and one killed (process directed) share one pending bit,
+ *     where Linux keeps a standard signal pending once in each set;
+ *   - the queue limit counts the receiver's queued real-time signals, not
+ *     every signal pending for the user; real-time signals sent by kill
+ *     are dropped beyond SIGM_QUEUE_CAP (Linux: no limit);
+ *   - a modelled handler must return: one that leaves by siglongjmp
+ *     leaves the model's mask as the handler had it;
+ *   - SA_RESTORER is not reported in a queried action's sa_flags;
+ *   - the ucontext argument of an SA_SIGINFO handler is NULL;
+ *   - sigtimedwait does not fail with EINTR after a stop and a continue
+ *     (signal(7)'s Linux peculiarity);
+ *   - a stopped process that gets a signal whose default action is Term
+ *     dies when it is continued, as POSIX 2.4.3 has it (Linux kills it at
+ *     once);
+ *   - a process that used the table must not exec: its slot outlives the
+ *     exec, and a doorbell would then meet SIGRTMAX's default action;
+ *   - wait_pid and wait_id for stopped or continued children, with
+ *     SA_NOCLDSTOP set, look again every SYNC_SLICE_MS (no notice comes);
+ *   - a process forked other than through fork() (raw clone, vfork) gets
+ *     no slot until it uses the table, and one whose slot could not be
+ *     had (all 1024 held by live processes) is treated as never having
+ *     used the table; its operations fail with -EAGAIN;
+ *   - the modelled signals' real counterparts are left alone, except the
+ *     doorbell (SIGRTMAX), SIGCHLD, and a signal whose default action the
+ *     process carries out (set to SIG_DFL, and left so).
  */
 #ifndef IPCCONF_IMPL_REF_IUT_H
 #define IPCCONF_IMPL_REF_IUT_H

@@ -28,6 +28,12 @@ struct ref_variant {
 	uint32_t max_capacity;
 	/* PIPE_BUF of the pipes it makes: a power of two in 512..REF_MAX_PIPE_BUF. */
 	uint32_t pipe_buf;
+	/*
+	 * Real-time signals sigqueue() may leave queued for one receiver
+	 * before it says EAGAIN (also bounded by the receiver's
+	 * RLIMIT_SIGPENDING, and by SIGM_QUEUE_CAP, signal_model.h).
+	 */
+	uint32_t sigqueue_max;
 };
 
 /* One implementation table and the variant it serves. */

@@ -13,5 +13,9 @@ extern const struct ipcconf_handle_ops ref_handle_ops; /* handle_ops.c */
 extern const struct ipcconf_stream_ops ref_stream_ops; /* stream_ops.c */
 extern const struct ipcconf_pipe_ops ref_pipe_ops;     /* pipe_ops.c */
 extern const struct ipcconf_fifo_ops ref_fifo_ops;     /* fifo_ops.c */
+extern const struct ipcconf_signal_ops ref_signal_ops; /* signal_ops.c */
+
+/* Maps the signal model's shared table, before anything forks (signal_fork.c). */
+void sigm_init(void);
 
 #endif /* IPCCONF_REF_TABLES_H */

@@ -28,10 +28,67 @@ void sync_waiter_end(struct sync_waiter *w)
 	pthread_sigmask(SIG_SETMASK, &w->caller_mask, NULL);
 }
 
+/* The user-space signal model's real signals and its handler counts (sync_waiter.h). */
+static struct {
+	_Atomic int sig;
+	void (*_Atomic handler)(int, siginfo_t *, void *);
+} model[SYNC_MODEL_SIGNALS];
+static _Atomic unsigned model_runs, model_interrupts;
+
+void sync_waiter_model_signal(int sig, void (*real_handler)(int, siginfo_t *, void *))
+{
+	for (int i = 0; i < SYNC_MODEL_SIGNALS; i++) {
+		int cur = atomic_load(&model[i].sig);
+
+		if (cur == sig || cur == 0) {
+			atomic_store(&model[i].handler, real_handler);
+			atomic_store(&model[i].sig, sig);
+			return;
+		}
+	}
+}
+
+/* sig is one of the model's, with the model's handler in place. */
+static bool is_model(int sig, const struct sigaction *sa)
+{
+	if (!(sa->sa_flags & SA_SIGINFO))
+		return false;
+	for (int i = 0; i < SYNC_MODEL_SIGNALS; i++)
+		if (atomic_load(&model[i].sig) == sig &&
+		    atomic_load(&model[i].handler) == sa->sa_sigaction)
+			return true;
+	return false;
+}
+
+/* The model's signals the caller does not block itself: let in during sleeps. */
+static bool model_signals(const sigset_t *caller_mask, sigset_t *set)
+{
+	bool any = false;
+
+	sigemptyset(set);
+	for (int i = 0; i < SYNC_MODEL_SIGNALS; i++) {
+		int sig = atomic_load(&model[i].sig);
+
+		if (sig > 0 && sigismember(caller_mask, sig) != 1) {
+			sigaddset(set, sig);
+			any = true;
+		}
+	}
+	return any;
+}
+
+void sync_waiter_model_ran(bool restart)
+{
+	atomic_fetch_add(&model_runs, 1);
+	if (!restart)
+		atomic_fetch_add(&model_interrupts, 1);
+}
+
 /* What letting the pending signals in will do to the blocking call. */
 enum pending_effect {
 	PENDING_NONE,      /* nothing the caller would receive */
 	PENDING_SILENT,    /* ignored, stopping or fatal: no handler runs */
+	PENDING_MODEL,     /* the model's signal: what it runs decides (model_runs) */
 	PENDING_RESTART,   /* a handler runs, all of them with SA_RESTART */
 	PENDING_INTERRUPT, /* a handler without SA_RESTART runs */
 };
@@ -53,6 +110,8 @@ static enum pending_effect pending_effect(const sigset_t *caller_mask)
 		if (sigaction(sig, NULL, &sa) != 0 || sa.sa_handler == SIG_DFL ||
 		    sa.sa_handler == SIG_IGN)
 			e = PENDING_SILENT;
+		else if (is_model(sig, &sa))
+			e = PENDING_MODEL;
 		else if (sa.sa_flags & SA_RESTART)
 			e = PENDING_RESTART;
 		else
@@ -67,13 +126,21 @@ static enum pending_effect pending_effect(const sigset_t *caller_mask)
 static int let_signals_in(struct sync_waiter *w)
 {
 	enum pending_effect effect = pending_effect(&w->caller_mask);
+	unsigned runs, interrupts;
 	sigset_t all;
 
 	if (effect == PENDING_NONE)
 		return 0;
+	/* The model runs its handlers only while the mask is open: the counts tell what ran. */
+	runs = atomic_load(&model_runs);
+	interrupts = atomic_load(&model_interrupts);
 	pthread_sigmask(SIG_SETMASK, &w->caller_mask, NULL);
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	if (atomic_load(&model_interrupts) != interrupts)
+		effect = PENDING_INTERRUPT;
+	else if (atomic_load(&model_runs) != runs && effect < PENDING_RESTART)
+		effect = PENDING_RESTART;
 	switch (effect) {
 	case PENDING_INTERRUPT:
 		return -EINTR;
@@ -116,15 +183,31 @@ static bool spin_once(struct sync_waiter *w, _Atomic uint32_t *word, uint32_t se
 	return sync_spin_for_change(word, seen);
 }
 
-/* One futex sleep of at most a slice; signals were let in by the caller. */
+/*
+ * One futex sleep of at most a slice; signals were let in by the caller.
+ * The model's own signals come in during the sleep, which they end, and
+ * the handlers the model reports decide the result, as in let_signals_in().
+ */
 static int sleep_slice(struct sync_waiter *w, _Atomic uint32_t *word, uint32_t seen)
 {
 	int ms = slice_ms(w);
+	unsigned runs, interrupts;
+	sigset_t ours;
 
 	if (ms == 0)
 		return -ETIMEDOUT;
+	if (!model_signals(&w->caller_mask, &ours)) {
+		sync_futex_wait(word, seen, ms);
+		return 0;
+	}
+	runs = atomic_load(&model_runs);
+	interrupts = atomic_load(&model_interrupts);
+	pthread_sigmask(SIG_UNBLOCK, &ours, NULL);
 	sync_futex_wait(word, seen, ms);
-	return 0;
+	pthread_sigmask(SIG_BLOCK, &ours, NULL);
+	if (atomic_load(&model_interrupts) != interrupts)
+		return -EINTR;
+	return atomic_load(&model_runs) != runs ? -ERESTART : 0;
 }
 
 int sync_waiter_sleep(struct sync_waiter *w, _Atomic uint32_t *word, uint32_t seen)

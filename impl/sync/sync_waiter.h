@@ -15,6 +15,19 @@
  * The price is latency: a signal sent while the thread sleeps is seen at
  * the end of the current slice (SYNC_SLICE_MS at most).
  *
+ * SIGNALS OF A MODEL.  A signal implementation in user space (ref's
+ * `signal` table) runs its handlers from the handlers of a few real
+ * signals of its own.  Such a real handler's SA_RESTART says nothing
+ * about the handlers it runs, and it may run none (the modelled signal
+ * was blocked, ignored, or already taken), so the waiter cannot judge
+ * these signals by their dispositions.  The model names each of them
+ * with its real handler (sync_waiter_model_signal) and reports every
+ * handler of its own it runs (sync_waiter_model_ran); only those reports
+ * decide between going on, -ERESTART and -EINTR.  Since the reports say
+ * what ran, these signals need not wait for the end of a slice: they are
+ * let in during each futex sleep (one that arrives just before the sleep
+ * starts is seen at the slice's end, as any other signal).
+ *
  * SPINNING.  The first sync_waiter_wait() after sync_waiter_begin() polls
  * the word before it sleeps, for up to SYNC_SPIN_NS, yielding the CPU
  * after the first SYNC_SPIN_ALONE_NS (sync_spin.h): a peer on another CPU
@@ -87,5 +100,20 @@ int sync_waiter_sleep(struct sync_waiter *w, _Atomic uint32_t *word, uint32_t se
 
 /* Restores the caller's signal mask; pending signals are delivered now. */
 void sync_waiter_end(struct sync_waiter *w);
+
+/*
+ * A real signal through whose handler a user-space signal model runs its
+ * own handlers (see SIGNALS OF A MODEL); process-wide, and inherited by
+ * fork() children with the handler.  SYNC_MODEL_SIGNALS at most.
+ */
+#define SYNC_MODEL_SIGNALS 4
+void sync_waiter_model_signal(int sig, void (*real_handler)(int, siginfo_t *, void *));
+
+/*
+ * Called by that model, async-signal-safely, each time it runs one of its
+ * handlers: `restart` is that handler's SA_RESTART.  The counts are
+ * process-wide (the model keeps one mask per process).
+ */
+void sync_waiter_model_ran(bool restart);
 
 #endif /* IPCCONF_SYNC_WAITER_H */
