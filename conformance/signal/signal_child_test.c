@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "conformance/harness/clause.h"
+#include "conformance/signal/signal_core.h"
 #include "conformance/signal/signal_support.h"
 
 enum { CP_READY = 0, CP_GO = 1 };
@@ -139,44 +140,6 @@ CLAUSE(signal_child_sigchld_on_kill,
 	check_chld(t, chld_event(0), CLD_KILLED, SIGTERM, h, "SIGCHLD for a kill");
 }
 
-/* ---- a child that dumps core (as signal.default.core_flag) ---- */
-
-/* Whether core_pattern writes into the working directory (a relative name, not a pipe); else SKIP. */
-static void require_local_core_pattern(struct ipcconf_t *t)
-{
-	char pat[256];
-	int fd = open("/proc/sys/kernel/core_pattern", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		SKIP(t, "cannot read /proc/sys/kernel/core_pattern (%s): where a core would go is unknown",
-		     strerror(errno));
-	ssize_t len = read(fd, pat, sizeof pat - 1);
-	close(fd);
-	if (len < 0)
-		SKIP(t, "cannot read /proc/sys/kernel/core_pattern: %s", strerror(errno));
-	pat[len] = '\0';
-	pat[strcspn(pat, "\n")] = '\0';
-	if (!pat[0] || pat[0] == '|' || strchr(pat, '/'))
-		SKIP(t, "core_pattern \"%s\" sends core dumps elsewhere than the process's working "
-			"directory; the clause writes none outside its own directory", pat);
-}
-
-#define CORE_WANT ((rlim_t)64 << 20)
-#define CORE_MIN ((rlim_t)16 << 20)
-
-/* The soft RLIMIT_CORE to use, or SKIP where no dump can be written. */
-static rlim_t core_limit_or_skip(struct ipcconf_t *t)
-{
-	struct rlimit rl;
-	if (getrlimit(RLIMIT_CORE, &rl) < 0)
-		BROKEN(t, "getrlimit(RLIMIT_CORE): %s", strerror(errno));
-	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < CORE_MIN)
-		SKIP(t, "the hard RLIMIT_CORE (%llu bytes) is too small for a core dump",
-		     (unsigned long long)rl.rlim_max);
-	if (prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 1)
-		SKIP(t, "this process is not dumpable (PR_GET_DUMPABLE): no core can be written");
-	return rl.rlim_max == RLIM_INFINITY || rl.rlim_max > CORE_WANT ? CORE_WANT : rl.rlim_max;
-}
-
 /*
  * As above, si_code CLD_DUMPED "Child has terminated abnormally and
  * created a core file"; signal(7) SIGQUIT "Core"; core(5).  Only where a
@@ -192,20 +155,12 @@ CLAUSE(signal_child_sigchld_on_dump,
        USES(SIGNAL, IPCCONF_SIGNAL_CAP_CHILD | IPCCONF_SIGNAL_CAP_CORE))
 {
 	sig_begin(t);
-	require_local_core_pattern(t);
-	rlim_t limit = core_limit_or_skip(t);
-	const char *dir = ipcconf_path(t, "core");
-	if (mkdir(dir, 0700) < 0)
-		BROKEN(t, "mkdir(%s): %s", dir, strerror(errno));
+	rlim_t limit;
+	const char *dir = sig_core_dir(t, &limit);
 	sig_catch(t, SIGCHLD, 0);
 	pid_t h = ipcconf_fork(t);
 	if (h == 0) {
-		struct rlimit rl;
-		if (chdir(dir) < 0 || getrlimit(RLIMIT_CORE, &rl) < 0)
-			BROKEN(t, "chdir(%s) or getrlimit: %s", dir, strerror(errno));
-		rl.rlim_cur = limit;
-		if (setrlimit(RLIMIT_CORE, &rl) < 0)
-			BROKEN(t, "setrlimit(RLIMIT_CORE): %s", strerror(errno));
+		sig_allow_core_in(t, dir, limit);
 		sig_default(t, SIGQUIT);
 		ipcconf_post(t, CP_READY);
 		ipcconf_await(t, CP_GO, 1, "a go-ahead that never comes (SIGQUIT ends the child)");

@@ -24,6 +24,7 @@
 
 #include "conformance/harness/clause.h"
 #include "conformance/harness/process.h"
+#include "conformance/signal/signal_core.h"
 #include "conformance/signal/signal_support.h"
 
 enum { CP_READY = 0, CP_GO = 1 };
@@ -159,61 +160,6 @@ CLAUSE_TABLE(signal_default)
 /* ---- the core dump ---- */
 
 /*
- * Whether a core dump would land in the dumping process's working
- * directory: core_pattern a plain relative name (it may hold %-specifiers
- * but no '/'), not a pipe.  Anywhere else would write outside the
- * clause's private directory: SKIP.
- */
-static void require_local_core_pattern(struct ipcconf_t *t)
-{
-	char pat[256];
-	int fd = open("/proc/sys/kernel/core_pattern", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		SKIP(t, "cannot read /proc/sys/kernel/core_pattern (%s): where a core would go is unknown",
-		     strerror(errno));
-	ssize_t len = read(fd, pat, sizeof pat - 1);
-	close(fd);
-	if (len < 0)
-		SKIP(t, "cannot read /proc/sys/kernel/core_pattern: %s", strerror(errno));
-	pat[len] = '\0';
-	pat[strcspn(pat, "\n")] = '\0';
-	if (!pat[0] || pat[0] == '|' || strchr(pat, '/'))
-		SKIP(t, "core_pattern \"%s\" sends core dumps elsewhere than the process's working "
-			"directory; the clause writes none outside its own directory", pat);
-}
-
-/* The soft RLIMIT_CORE a dump needs here, or SKIP: a small hard limit forbids dumps. */
-#define CORE_WANT ((rlim_t)64 << 20)
-#define CORE_MIN ((rlim_t)16 << 20)
-
-static rlim_t core_limit_or_skip(struct ipcconf_t *t)
-{
-	struct rlimit rl;
-	if (getrlimit(RLIMIT_CORE, &rl) < 0)
-		BROKEN(t, "getrlimit(RLIMIT_CORE): %s", strerror(errno));
-	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < CORE_MIN)
-		SKIP(t, "the hard RLIMIT_CORE (%llu bytes) is too small for a core dump",
-		     (unsigned long long)rl.rlim_max);
-	if (prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 1)
-		SKIP(t, "this process is not dumpable (PR_GET_DUMPABLE): no core can be written");
-	return rl.rlim_max == RLIM_INFINITY || rl.rlim_max > CORE_WANT ? CORE_WANT : rl.rlim_max;
-}
-
-/* In the helper: work in `dir` and allow a core of `limit` bytes there. */
-static void allow_core_in(struct ipcconf_t *t, const char *dir, rlim_t limit)
-{
-	struct rlimit rl;
-	if (chdir(dir) < 0)
-		BROKEN(t, "chdir(%s): %s", dir, strerror(errno));
-	if (getrlimit(RLIMIT_CORE, &rl) < 0)
-		BROKEN(t, "getrlimit(RLIMIT_CORE): %s", strerror(errno));
-	rl.rlim_cur = limit;
-	if (setrlimit(RLIMIT_CORE, &rl) < 0)
-		BROKEN(t, "setrlimit(RLIMIT_CORE, %llu): %s", (unsigned long long)limit,
-		       strerror(errno));
-}
-
-/*
  * POSIX.1-2017 XSH 2.4.3 and <signal.h>: the default action of SIGQUIT is
  * "A": "Abnormal termination of the process with additional actions";
  * signal(7): "Core  Default action is to terminate the process and dump
@@ -231,14 +177,11 @@ CLAUSE(signal_default_core_flag,
        USES(SIGNAL, IPCCONF_SIGNAL_CAP_CORE))
 {
 	sig_begin(t);
-	require_local_core_pattern(t);
-	rlim_t limit = core_limit_or_skip(t);
-	const char *dir = ipcconf_path(t, "core");
-	if (mkdir(dir, 0700) < 0)
-		BROKEN(t, "mkdir(%s): %s", dir, strerror(errno));
+	rlim_t limit;
+	const char *dir = sig_core_dir(t, &limit);
 	pid_t h = ipcconf_fork(t);
 	if (h == 0) {
-		allow_core_in(t, dir, limit);
+		sig_allow_core_in(t, dir, limit);
 		sig_default(t, SIGQUIT);
 		ipcconf_post(t, CP_READY);
 		ipcconf_await(t, CP_GO, 1, "the clause's go-ahead after SIGQUIT");
