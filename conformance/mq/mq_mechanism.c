@@ -2,7 +2,10 @@
  * The `mq` mechanism (POSIX message queues) and the `mq` table, as the
  * harness sees them (conformance/harness/mechanism.h).
  */
+#include <stdio.h>
+
 #include "conformance/harness/mechanism.h"
+#include "conformance/mq/mq_support.h"
 
 #define M(member) IPCCONF_MEMBER(struct ipcconf_mq_ops, member)
 
@@ -28,8 +31,26 @@ static void mq_cleanup(const struct ipcconf_iut *self, const struct ipcconf_iut 
 		iut->mq->unlink(self, obj->name);
 }
 
+/*
+ * The report's header names the limits the clauses sized their queues
+ * from (mq_overview(7) "/proc interfaces"; getrlimit(2) RLIMIT_MSGQUEUE).
+ */
+static void mq_probe_limits(struct ipcconf_t *t, char *note, size_t size)
+{
+	struct ipcconf_mq_limits l;
+	ipcconf_mq_read_limits(&l);
+	if (l.msg_max < 0) {
+		snprintf(note, size, "mq limits: /proc/sys/fs/mqueue unreadable");
+		return;
+	}
+	snprintf(note, size,
+		 "mq msg_max %ld, msgsize_max %ld, msg_default %ld, msgsize_default %ld, RLIMIT_MSGQUEUE %lld",
+		 l.msg_max, l.msgsize_max, l.msg_default, l.msgsize_default, l.rlimit_msgqueue);
+}
+
 MECHANISM(mq,
 	  .title = "POSIX message queues",
 	  .order = 50,
 	  .tables = IPCCONF_TABLE_BIT(HANDLE) | IPCCONF_TABLE_BIT(MQ),
+	  .probe = mq_probe_limits,
 	  .cleanup = mq_cleanup);

@@ -43,6 +43,8 @@ const size_t ref_variant_count = sizeof(ref_variants) / sizeof(ref_variants[0]);
 		.stream = &ref_stream_ops,                                                     \
 		.pipe = &ref_pipe_ops,                                                         \
 		.fifo = &ref_fifo_ops,                                                         \
+		.msgq = &ref_msgq_ops,                                                         \
+		.mq = &ref_mq_ops,                                                             \
 	}
 
 static const struct ref_impl impl_default = {

@@ -13,5 +13,7 @@ extern const struct ipcconf_handle_ops ref_handle_ops; /* handle_ops.c */
 extern const struct ipcconf_stream_ops ref_stream_ops; /* stream_ops.c */
 extern const struct ipcconf_pipe_ops ref_pipe_ops;     /* pipe_ops.c */
 extern const struct ipcconf_fifo_ops ref_fifo_ops;     /* fifo_ops.c */
+extern const struct ipcconf_msgq_ops ref_msgq_ops;     /* msgq_ops.c */
+extern const struct ipcconf_mq_ops ref_mq_ops;         /* mq_ops.c */
 
 #endif /* IPCCONF_REF_TABLES_H */
