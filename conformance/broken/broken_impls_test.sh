@@ -133,6 +133,42 @@ expect_fail sig_handler_unmasked "signal.handler.runs_with_signal_blocked signal
     "signal.count.rt_values_in_order signal.count.rt_lowest_first signal.handler.old_action_returned"
 expect_fail sig_suspend_keeps_mask "signal.wait.sigsuspend_returns_eintr_restores_mask" ""
 
+# System V message queues: each breaks one rule of the msgq table.  Run over
+# the msgq mechanism alone (signals and pipes never call it).  Clauses that
+# check the same rule as evidence of their own (an IPC_NOWAIT receive that
+# finds no message of the type asked for is -ENOMSG) may fail too.
+expect_fail msgq_negative_type_highest "msgq.receive.type_negative_lowest_type" "" --mechanism msgq
+expect_fail msgq_positive_type_ignored "msgq.receive.type_positive_oldest_of_type msgq.receive.not_woken_by_other_type" \
+    "msgq.receive.nowait_enomsg" --mechanism msgq
+expect_fail msgq_nowait_eagain "msgq.receive.nowait_enomsg" \
+    "msgq.receive.type_negative_lowest_type msgq.receive.copy_by_position" --mechanism msgq
+expect_fail msgq_noerror_ignored "msgq.receive.noerror_truncates_removes" "" --mechanism msgq
+expect_fail msgq_silent_truncation "msgq.receive.e2big_leaves_message" "" --mechanism msgq
+expect_fail msgq_except_ignored "msgq.receive.except_other_type" "" --mechanism msgq
+expect_fail msgq_excl_ignored "msgq.get.excl_existing_eexist" "" --mechanism msgq
+expect_fail msgq_type_zero_accepted "msgq.send.type_below_one_einval" "" --mechanism msgq
+# Waiters never woken by IPC_RMID: both clauses end by their bound.
+expect_fail msgq_rmid_no_wake "msgq.receive.rmid_wakes_eidrm msgq.send.rmid_wakes_eidrm" "" --mechanism msgq --timeout-mul 0.25
+for c in msgq.receive.rmid_wakes_eidrm msgq.send.rmid_wakes_eidrm; do
+    grep -A3 -E "^FAIL +$c " "$out" | grep -q "timeout: .* did not return after the releasing action" ||
+        problem "broken_msgq_rmid_no_wake: $c did not FAIL by the woken call's timeout"
+done
+
+# POSIX message queues: each breaks one rule of the mq table.  Run over the
+# mq mechanism alone (no other mechanism calls it).
+# Priorities dropped: the clauses that check a message's priority arrives
+# intact fail too.
+expect_fail mq_priorities_ignored "mq.receive.highest_priority_first" "mq.io.message_intact mq.io.across_processes_intact" --mechanism mq
+expect_fail mq_msgsize_unchecked "mq.receive.short_buffer_emsgsize" "" --mechanism mq
+expect_fail mq_curmsgs_zero "mq.getattr.curmsgs_counts mq.setattr.only_nonblock_changes" "" --mechanism mq
+expect_fail mq_send_truncates "mq.send.too_long_emsgsize" "" --mechanism mq
+expect_fail mq_timedreceive_no_wait "mq.receive.timed_etimedout mq.receive.timed_woken_by_send" "" --mechanism mq
+# No notification ever comes: every clause awaiting one ends by its bound; a
+# short bound keeps this quick.  mq.notify.sigev_none_registers_silently
+# fails at once: its SIGEV_NONE registration does not hold another off.
+expect_fail mq_notify_never "mq.notify.signal_on_arrival mq.notify.once_then_unregistered mq.notify.ebusy_other_process mq.notify.sigev_none_registers_silently mq.notify.not_sent_to_blocked_receiver mq.notify.null_removes_registration mq.notify.only_when_queue_was_empty" \
+    "" --mechanism mq --timeout-mul 0.25
+
 # A write that never returns: every clause that writes must become a timeout
 # FAIL, and the run must still finish (the Bazel test's own timeout would
 # otherwise fire).  A short bound keeps this quick.

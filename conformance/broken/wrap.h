@@ -21,6 +21,8 @@ struct broken_iut {
 	struct ipcconf_pipe_ops pipe;
 	struct ipcconf_fifo_ops fifo;
 	struct ipcconf_signal_ops signal;
+	struct ipcconf_msgq_ops msgq;
+	struct ipcconf_mq_ops mq;
 };
 
 /* Fills `b` with a copy of `os`, renamed, whose tables the caller may patch. */
@@ -34,11 +36,15 @@ static inline const struct ipcconf_iut *broken_from_os(struct broken_iut *b, con
 	b->pipe = *os->pipe;
 	b->fifo = *os->fifo;
 	b->signal = *os->signal;
+	b->msgq = *os->msgq;
+	b->mq = *os->mq;
 	b->iut.handle = &b->handle;
 	b->iut.stream = &b->stream;
 	b->iut.pipe = &b->pipe;
 	b->iut.fifo = &b->fifo;
 	b->iut.signal = &b->signal;
+	b->iut.msgq = &b->msgq;
+	b->iut.mq = &b->mq;
 	b->iut.name = name;
 	b->iut.description = what;
 	return &b->iut;

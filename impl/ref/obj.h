@@ -34,6 +34,7 @@
 enum ref_obj_kind {
 	REF_OBJ_PIPE = 1,
 	REF_OBJ_FIFO = 2,
+	REF_OBJ_MQ = 3, /* a POSIX message queue (mq.h) */
 };
 
 struct ref_obj;

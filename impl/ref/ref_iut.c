@@ -48,10 +48,13 @@ const size_t ref_variant_count = sizeof(ref_variants) / sizeof(ref_variants[0]);
 		.pipe = &ref_pipe_ops,                                                         \
 		.fifo = &ref_fifo_ops,                                                         \
 		.signal = &ref_signal_ops,                                                     \
+		.msgq = &ref_msgq_ops,                                                         \
+		.mq = &ref_mq_ops,                                                             \
 	}
 
 static const struct ref_impl impl_default = {
-	.iut = REF_IUT("ref", "pipes, FIFOs and a signal model in user space over shared memory"),
+	.iut = REF_IUT("ref", "pipes, FIFOs, message queues and a signal model in user space "
+			      "over shared memory"),
 	.variant = &variant_default,
 };
 

@@ -17,5 +17,7 @@ extern const struct ipcconf_signal_ops ref_signal_ops; /* signal_ops.c */
 
 /* Maps the signal model's shared table, before anything forks (signal_fork.c). */
 void sigm_init(void);
+extern const struct ipcconf_msgq_ops ref_msgq_ops;     /* msgq_ops.c */
+extern const struct ipcconf_mq_ops ref_mq_ops;         /* mq_ops.c */
 
 #endif /* IPCCONF_REF_TABLES_H */

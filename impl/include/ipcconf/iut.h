@@ -76,7 +76,8 @@
  * signal clauses and nothing else.
  *
  * Everything in this header is C11 plus POSIX.1-2008 types (sigset_t,
- * siginfo_t, idtype_t: define _POSIX_C_SOURCE 200809L or _GNU_SOURCE
+ * siginfo_t, idtype_t, struct msqid_ds, struct mq_attr: define
+ * _POSIX_C_SOURCE 200809L and _XOPEN_SOURCE 700, or _GNU_SOURCE
  * before any #include, or build with -std=gnu11); it includes nothing
  * from ipcconf's own sources, so an implementation can be built outside
  * this tree (see docs/plugins.md for a complete minimal plug-in).
@@ -89,9 +90,12 @@
 #error "ipcconf/iut.h needs POSIX.1-2008 declarations: define _POSIX_C_SOURCE 200809L (or _GNU_SOURCE) first, or build with -std=gnu11"
 #endif
 
+#include <mqueue.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -363,12 +367,113 @@ struct ipcconf_signal_ops {
 		       int options);
 };
 
+/* ---- msgq: System V message queues ---------------------------------- */
+
+/*
+ * seed:Q1-Q6, POSIX.1-2017 XSH msgget(), msgsnd(), msgrcv(), msgctl(),
+ * msgop(2), msgctl(2).  Queues are named by their System V identifiers
+ * (msgget's result), valid in every process, related or not, until
+ * IPC_RMID; keys come from the suite (ipcconf_sysv_key), never IPC_PRIVATE
+ * unless a clause says so.  A message buffer is struct { long mtype; char
+ * mtext[]; } as msgop(2) describes; `size` counts mtext only.  Flags and
+ * commands are <sys/ipc.h>'s and <sys/msg.h>'s (IPC_CREAT, IPC_EXCL,
+ * IPC_NOWAIT, MSG_NOERROR, MSG_EXCEPT, MSG_COPY, IPC_STAT, IPC_SET,
+ * IPC_RMID).  A queue outlives every process until IPC_RMID, which wakes
+ * its blocked senders and receivers with -EIDRM.
+ */
+#define IPCCONF_MSGQ_CAP_EXCEPT      (UINT64_C(1) << 0) /* [v2] receive takes MSG_EXCEPT */
+#define IPCCONF_MSGQ_CAP_COPY        (UINT64_C(1) << 1) /* [v2] receive takes MSG_COPY (by position, not removed) */
+#define IPCCONF_MSGQ_CAP_CREDENTIALS (UINT64_C(1) << 2) /* [v2] modes are checked against the caller's user (EACCES) */
+
+struct ipcconf_msgq_ops {
+	struct ipcconf_table_head head;
+
+	/* [v2] msgget(2): the queue's id for `key` with `flags` (IPC_CREAT, IPC_EXCL, mode bits).  Required. */
+	int (*get)(const struct ipcconf_iut *self, key_t key, int flags);
+
+	/*
+	 * [v2] msgsnd(2): appends the message (mtype >= 1) or blocks while the
+	 * queue lacks room (unless IPC_NOWAIT: -EAGAIN).  0 or -errno.  Required.
+	 */
+	int (*send)(const struct ipcconf_iut *self, int id, const void *msg, size_t size, int flags);
+
+	/*
+	 * [v2] msgrcv(2): removes and copies the first message that `type`
+	 * selects (0: the oldest; > 0: the oldest of that type, or with
+	 * MSG_EXCEPT of any other; < 0: the oldest of the lowest type <=
+	 * |type|); blocks while none matches (unless IPC_NOWAIT: -ENOMSG).
+	 * Returns the bytes of mtext copied; -E2BIG, leaving the message, when
+	 * it is longer than `size` and MSG_NOERROR is not given.  Required.
+	 */
+	ssize_t (*receive)(const struct ipcconf_iut *self, int id, void *msg, size_t size, long type,
+			   int flags);
+
+	/* [v2] msgctl(2) with IPC_STAT, IPC_SET or IPC_RMID (`buf` unused: may be NULL).  Required. */
+	int (*control)(const struct ipcconf_iut *self, int id, int cmd, struct msqid_ds *buf);
+};
+
+/* ---- mq: POSIX message queues ----------------------------------------- */
+
+/*
+ * seed:Q3, Q4, Q6, POSIX.1-2017 XSH mq_open() ... mq_unlink(),
+ * mq_overview(7).  A queue is reached by name ("/name") from any process;
+ * an open queue is a handle, which the `handle` table closes (and, with
+ * IPCCONF_MQ_CAP_POLL, polls: POLLIN when a message is there, POLLOUT when
+ * there is room).  O_NONBLOCK is the open description's flag, read and
+ * changed with getattr/setattr.  Messages leave highest priority first,
+ * oldest first within a priority.  Timeouts are absolute CLOCK_REALTIME
+ * times, as mq_timedsend(3) takes them; NULL waits without bound.
+ */
+#define IPCCONF_MQ_CAP_NOTIFY (UINT64_C(1) << 0) /* [v2] notify (mq_notify, SIGEV_SIGNAL and SIGEV_NONE) */
+#define IPCCONF_MQ_CAP_POLL   (UINT64_C(1) << 1) /* [v2] the handle table's poll accepts queue handles */
+#define IPCCONF_MQ_CAP_SETATTR (UINT64_C(1) << 2) /* [v2] setattr */
+
+struct ipcconf_mq_ops {
+	struct ipcconf_table_head head;
+
+	/*
+	 * [v2] mq_open(3): `flags` O_RDONLY/O_WRONLY/O_RDWR with O_CREAT,
+	 * O_EXCL, O_NONBLOCK; `attr` (mq_maxmsg, mq_msgsize) only with
+	 * O_CREAT, NULL for the system's defaults.  Returns a handle.  Required.
+	 */
+	int (*open)(const struct ipcconf_iut *self, const char *name, int flags, mode_t mode,
+		    const struct mq_attr *attr);
+
+	/* [v2] mq_unlink(3): removes the name; open handles keep working.  Required. */
+	int (*unlink)(const struct ipcconf_iut *self, const char *name);
+
+	/*
+	 * [v2] mq_send(3), or mq_timedsend(3) when `abs_timeout` is not NULL:
+	 * blocks while the queue is full (unless O_NONBLOCK: -EAGAIN;
+	 * -ETIMEDOUT at the timeout); -EMSGSIZE when len > mq_msgsize.  Required.
+	 */
+	int (*send)(const struct ipcconf_iut *self, int h, const char *msg, size_t len, unsigned prio,
+		    const struct timespec *abs_timeout);
+
+	/*
+	 * [v2] mq_receive(3), or mq_timedreceive(3) when `abs_timeout` is not
+	 * NULL: the oldest message of the highest priority, its length
+	 * returned and its priority in *prio (when not NULL); -EMSGSIZE when
+	 * len < mq_msgsize.  Required.
+	 */
+	ssize_t (*receive)(const struct ipcconf_iut *self, int h, char *msg, size_t len, unsigned *prio,
+			   const struct timespec *abs_timeout);
+
+	/* [v2] mq_getattr(3).  Required. */
+	int (*getattr)(const struct ipcconf_iut *self, int h, struct mq_attr *attr);
+
+	/* [v2] mq_setattr(3): only O_NONBLOCK of mq_flags changes; `old` may be NULL. */
+	int (*setattr)(const struct ipcconf_iut *self, int h, const struct mq_attr *attr,
+		       struct mq_attr *old);
+
+	/* [v2] mq_notify(3): registers (sev not NULL) or removes (NULL) this process's notification. */
+	int (*notify)(const struct ipcconf_iut *self, int h, const struct sigevent *sev);
+};
+
 /*
  * Reserved: each later mechanism defines its table in its own change,
  * append-only within ABI 2.  Until then the members below stay NULL.
  */
-struct ipcconf_msgq_ops;
-struct ipcconf_mq_ops;
 struct ipcconf_shm_ops;
 struct ipcconf_sem_ops;
 struct ipcconf_socket_ops;
@@ -386,8 +491,8 @@ struct ipcconf_iut {
 	const struct ipcconf_pipe_ops *pipe;      /* [v2] */
 	const struct ipcconf_fifo_ops *fifo;      /* [v2] */
 	const struct ipcconf_signal_ops *signal;  /* [v2] */
-	const struct ipcconf_msgq_ops *msgq;      /* [v2] reserved: System V queues */
-	const struct ipcconf_mq_ops *mq;          /* [v2] reserved: POSIX queues */
+	const struct ipcconf_msgq_ops *msgq;      /* [v2] System V queues */
+	const struct ipcconf_mq_ops *mq;          /* [v2] POSIX queues */
 	const struct ipcconf_shm_ops *shm;        /* [v2] reserved */
 	const struct ipcconf_sem_ops *sem;        /* [v2] reserved */
 	const struct ipcconf_socket_ops *socket;  /* [v2] reserved */
@@ -403,7 +508,9 @@ struct ipcconf_iut {
 	X(STREAM, stream, ipcconf_stream_ops)                                  \
 	X(PIPE, pipe, ipcconf_pipe_ops)                                        \
 	X(FIFO, fifo, ipcconf_fifo_ops)                                        \
-	X(SIGNAL, signal, ipcconf_signal_ops)
+	X(SIGNAL, signal, ipcconf_signal_ops)                                  \
+	X(MSGQ, msgq, ipcconf_msgq_ops)                                        \
+	X(MQ, mq, ipcconf_mq_ops)
 
 enum ipcconf_table_id {
 #define IPCCONF_TABLE_ENUM_(id, member, tag) IPCCONF_TABLE_##id,
