@@ -217,8 +217,9 @@ CLAUSE(msgq_control_set_mode,
  * MSGMNB, but the caller is not privileged (Linux: does not have the
  * CAP_SYS_RESOURCE capability)."  (POSIX refuses any increase without
  * privilege, Linux only one beyond msgmnb: beyond msgmnb both refuse.)
- * seed:Q2.  Checked here, in a helper without CAP_SYS_RESOURCE (root
- * gives up its uid for nobody; a SKIP when that cannot be had), with
+ * seed:Q2.  Checked here, in a helper without CAP_SYS_RESOURCE (it gives
+ * up that capability, or else becomes nobody; a SKIP when neither can be
+ * had), with
  * msgmnb read from /proc: on the helper's own queue, IPC_SET of
  * msg_qbytes msgmnb + 1 fails with -EPERM and leaves msg_qbytes as it
  * was.

@@ -260,15 +260,21 @@ static int drop_cap(int cap)
 
 void msgq_become_unprivileged(struct ipcconf_t *t)
 {
-	if (geteuid() == 0) {
-		STEP(t, "helper: dropping root to uid/gid %d", MSGQ_OTHER_UID);
-		if (setgroups(0, NULL) != 0 || setresgid(MSGQ_OTHER_UID, MSGQ_OTHER_UID, MSGQ_OTHER_UID) != 0 ||
-		    setresuid(MSGQ_OTHER_UID, MSGQ_OTHER_UID, MSGQ_OTHER_UID) != 0) {
-			/* Where no other uid exists (a user namespace mapping only root): the capability alone. */
-			STEP(t, "helper: no uid %d here (%s): dropping CAP_SYS_RESOURCE instead", MSGQ_OTHER_UID,
-			     strerror(errno));
-			if (drop_cap(CAP_SYS_RESOURCE) != 0)
-				SKIP(t, "cannot become the user nobody nor drop CAP_SYS_RESOURCE: %s", strerror(errno));
+	/*
+	 * The privilege msgctl(2) names is CAP_SYS_RESOURCE: give up that
+	 * capability alone and stay the same user, so nothing else about the
+	 * caller changes.  Where capset cannot drop it, become nobody.
+	 */
+	if (has_cap(t, CAP_SYS_RESOURCE)) {
+		STEP(t, "helper: dropping CAP_SYS_RESOURCE");
+		if (drop_cap(CAP_SYS_RESOURCE) != 0) {
+			STEP(t, "helper: capset refused (%s): becoming uid/gid %d", strerror(errno),
+			     MSGQ_OTHER_UID);
+			if (setgroups(0, NULL) != 0 ||
+			    setresgid(MSGQ_OTHER_UID, MSGQ_OTHER_UID, MSGQ_OTHER_UID) != 0 ||
+			    setresuid(MSGQ_OTHER_UID, MSGQ_OTHER_UID, MSGQ_OTHER_UID) != 0)
+				SKIP(t, "cannot drop CAP_SYS_RESOURCE nor become the user nobody: %s",
+				     strerror(errno));
 		}
 	}
 	if (has_cap(t, CAP_SYS_RESOURCE))

@@ -135,8 +135,9 @@ void msgq_join_helper(struct ipcconf_t *t, pid_t helper, const char *who);
 
 /*
  * In a helper: give up the privilege that lets msg_qbytes go above msgmnb
- * (CAP_SYS_RESOURCE): root becomes nobody as above; another user must
- * simply lack the capability.  A SKIP saying why when neither holds.
+ * (CAP_SYS_RESOURCE): the capability is dropped, the user stays (or,
+ * where capset refuses, root becomes nobody).  A SKIP saying why when
+ * neither can be had.
  */
 void msgq_become_unprivileged(struct ipcconf_t *t);
 
