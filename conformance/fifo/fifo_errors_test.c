@@ -93,17 +93,6 @@ static const char *bad_path(struct ipcconf_t *t, enum bad_path kind, int fifo_in
 	BROKEN(t, "unknown path kind %d", (int)kind);
 }
 
-/* Whether the calling thread has `cap` in its effective set (capget(2), raw). */
-static int has_cap(struct ipcconf_t *t, int cap)
-{
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct data[2];
-	memset(data, 0, sizeof data);
-	if (syscall(SYS_capget, &hdr, data) != 0)
-		BROKEN(t, "capget failed: %s", strerror(errno));
-	return (data[cap / 32].effective >> (cap % 32)) & 1;
-}
-
 /*
  * In a helper: become a process that file permissions apply to.  Root
  * takes the unprivileged ids 65534 (setresuid(2) from uid 0 to nonzero ids
@@ -118,7 +107,7 @@ static void become_unprivileged(struct ipcconf_t *t)
 		    setresuid(65534, 65534, 65534) != 0)
 			SKIP(t, "running as root and cannot drop to an unprivileged uid (%s)", strerror(errno));
 	}
-	if (has_cap(t, CAP_DAC_OVERRIDE) || has_cap(t, CAP_DAC_READ_SEARCH))
+	if (ipcconf_has_cap(t, CAP_DAC_OVERRIDE) || ipcconf_has_cap(t, CAP_DAC_READ_SEARCH))
 		SKIP(t, "the caller bypasses file permissions (CAP_DAC_OVERRIDE/CAP_DAC_READ_SEARCH) and cannot drop them");
 }
 

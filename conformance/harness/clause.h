@@ -360,6 +360,13 @@ const char *ipcconf_socket_path(struct ipcconf_t *t, const char *leaf);
  * generically.
  */
 
+/* ---- capabilities of the calling process (caps.c, raw capget/capset) ---- */
+
+/* Whether `cap` (CAP_SYS_RESOURCE, ...) is in the effective set; BROKEN if capget fails. */
+int ipcconf_has_cap(struct ipcconf_t *t, int cap);
+/* Removes `cap` from the effective, permitted and inheritable sets: 0, or -1 with errno. */
+int ipcconf_drop_cap(int cap);
+
 /* ---- the run's settings ---- */
 
 /* The --timeout-mul factor: scales every bound and grace period. */

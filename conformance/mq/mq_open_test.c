@@ -201,31 +201,6 @@ CLAUSE_TABLE(mq_open_attr_error)
 	expect_attr_einval(t, e->maxmsg, e->msgsize, e->what);
 }
 
-/* Whether the calling process has `cap` in its effective set (capget(2)). */
-static int cap_effective(struct ipcconf_t *t, int cap)
-{
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct data[2];
-	memset(data, 0, sizeof data);
-	if (syscall(SYS_capget, &hdr, data) != 0)
-		BROKEN(t, "capget failed: %s", strerror(errno));
-	return (data[cap / 32].effective >> (cap % 32)) & 1;
-}
-
-/* Drops `cap` from the calling process's effective, permitted and inheritable sets. */
-static int drop_cap(int cap)
-{
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct data[2];
-	memset(data, 0, sizeof data);
-	if (syscall(SYS_capget, &hdr, data) != 0)
-		return -1;
-	data[cap / 32].effective &= ~(1u << (cap % 32));
-	data[cap / 32].permitted &= ~(1u << (cap % 32));
-	data[cap / 32].inheritable &= ~(1u << (cap % 32));
-	return (int)syscall(SYS_capset, &hdr, data);
-}
-
 struct above_limit {
 	int msgsize; /* 0: mq_maxmsg above msg_max; 1: mq_msgsize above msgsize_max */
 };
@@ -277,17 +252,17 @@ CLAUSE_TABLE(mq_open_above_limit)
 {
 	const struct above_limit *e = t->clause->arg;
 	ipcconf_mq_limit(t, e->msgsize ? "msgsize_max" : "msg_max");
-	if (!cap_effective(t, CAP_SYS_RESOURCE)) {
+	if (!ipcconf_has_cap(t, CAP_SYS_RESOURCE)) {
 		above_limit_unprivileged(t, e);
 		return;
 	}
 	pid_t helper = ipcconf_fork(t);
 	if (helper == 0) {
 		STEP(t, "helper: dropping CAP_SYS_RESOURCE");
-		if (drop_cap(CAP_SYS_RESOURCE) != 0)
+		if (ipcconf_drop_cap(CAP_SYS_RESOURCE) != 0)
 			SKIP(t, "the caller has CAP_SYS_RESOURCE and cannot drop it (capset: %s): the rule is for unprivileged callers",
 			     strerror(errno));
-		if (cap_effective(t, CAP_SYS_RESOURCE))
+		if (ipcconf_has_cap(t, CAP_SYS_RESOURCE))
 			BROKEN(t, "CAP_SYS_RESOURCE is still effective after capset dropped it");
 		above_limit_unprivileged(t, e);
 		ipcconf_exit(t);

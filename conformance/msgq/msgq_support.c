@@ -209,17 +209,6 @@ void msgq_still_blocked(struct ipcconf_t *t, const struct ipcconf_blocked *b, co
 	ipcconf_checked(t);
 }
 
-/* Whether the calling thread has `cap` in its effective set (capget(2), raw). */
-static int has_cap(struct ipcconf_t *t, int cap)
-{
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct data[2];
-	memset(data, 0, sizeof data);
-	if (syscall(SYS_capget, &hdr, data) != 0)
-		BROKEN(t, "capget failed: %s", strerror(errno));
-	return (data[cap / 32].effective >> (cap % 32)) & 1;
-}
-
 void msgq_need_root(struct ipcconf_t *t)
 {
 	if (getuid() != 0 || geteuid() != 0)
@@ -239,23 +228,8 @@ void msgq_become_other_user(struct ipcconf_t *t)
 	if (geteuid() != 0)
 		SKIP(t, "needs root, to make a helper of another user (uid %d here)", (int)geteuid());
 	drop_to_nobody(t);
-	if (has_cap(t, CAP_IPC_OWNER) || has_cap(t, CAP_SYS_ADMIN) || has_cap(t, CAP_SYS_RESOURCE))
+	if (ipcconf_has_cap(t, CAP_IPC_OWNER) || ipcconf_has_cap(t, CAP_SYS_ADMIN) || ipcconf_has_cap(t, CAP_SYS_RESOURCE))
 		SKIP(t, "the helper kept a capability that bypasses System V IPC checks after giving up root");
-}
-
-/* Removes `cap` from the calling thread's effective, permitted and inheritable sets (capset(2), raw). */
-static int drop_cap(int cap)
-{
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct data[2];
-	memset(data, 0, sizeof data);
-	if (syscall(SYS_capget, &hdr, data) != 0)
-		return -1;
-	uint32_t bit = UINT32_C(1) << (cap % 32);
-	data[cap / 32].effective &= ~bit;
-	data[cap / 32].permitted &= ~bit;
-	data[cap / 32].inheritable &= ~bit;
-	return (int)syscall(SYS_capset, &hdr, data);
 }
 
 void msgq_become_unprivileged(struct ipcconf_t *t)
@@ -265,9 +239,9 @@ void msgq_become_unprivileged(struct ipcconf_t *t)
 	 * capability alone and stay the same user, so nothing else about the
 	 * caller changes.  Where capset cannot drop it, become nobody.
 	 */
-	if (has_cap(t, CAP_SYS_RESOURCE)) {
+	if (ipcconf_has_cap(t, CAP_SYS_RESOURCE)) {
 		STEP(t, "helper: dropping CAP_SYS_RESOURCE");
-		if (drop_cap(CAP_SYS_RESOURCE) != 0) {
+		if (ipcconf_drop_cap(CAP_SYS_RESOURCE) != 0) {
 			STEP(t, "helper: capset refused (%s): becoming uid/gid %d", strerror(errno),
 			     MSGQ_OTHER_UID);
 			if (setgroups(0, NULL) != 0 ||
@@ -277,7 +251,7 @@ void msgq_become_unprivileged(struct ipcconf_t *t)
 				     strerror(errno));
 		}
 	}
-	if (has_cap(t, CAP_SYS_RESOURCE))
+	if (ipcconf_has_cap(t, CAP_SYS_RESOURCE))
 		SKIP(t, "the caller has CAP_SYS_RESOURCE (which lets msg_qbytes exceed msgmnb) and cannot drop it");
 }
 

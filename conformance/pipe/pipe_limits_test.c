@@ -50,31 +50,6 @@ CLAUSE(pipe_nread_write_end,
 	CHECK_EQ(t, iut_nread(t, e[1]), 0, "nread of the write end after every byte was read");
 }
 
-/* Effective capabilities of the calling thread (capget(2), raw). */
-static int cap_effective(struct ipcconf_t *t, int cap)
-{
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct data[2];
-	memset(data, 0, sizeof data);
-	if (syscall(SYS_capget, &hdr, data) != 0)
-		BROKEN(t, "capget failed: %s", strerror(errno));
-	return (data[cap / 32].effective >> (cap % 32)) & 1;
-}
-
-/* Drops `cap` from the calling process's effective and permitted sets. */
-static int drop_cap(int cap)
-{
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct data[2];
-	memset(data, 0, sizeof data);
-	if (syscall(SYS_capget, &hdr, data) != 0)
-		return -1;
-	data[cap / 32].effective &= ~(1u << (cap % 32));
-	data[cap / 32].permitted &= ~(1u << (cap % 32));
-	data[cap / 32].inheritable &= ~(1u << (cap % 32));
-	return (int)syscall(SYS_capset, &hdr, data);
-}
-
 /* /proc/sys/fs/pipe-max-size, or SKIP. */
 static long pipe_max_size(struct ipcconf_t *t)
 {
@@ -135,17 +110,17 @@ CLAUSE(pipe_set_capacity_above_max_eperm,
 	long max = pipe_max_size(t);
 	if (max > (1L << 29))
 		SKIP(t, "pipe-max-size is %ld: twice it is beyond any pipe size, a different rule (EINVAL)", max);
-	if (!cap_effective(t, CAP_SYS_RESOURCE)) {
+	if (!ipcconf_has_cap(t, CAP_SYS_RESOURCE)) {
 		above_max_unprivileged(t, max);
 		return;
 	}
 	pid_t helper = ipcconf_fork(t);
 	if (helper == 0) {
 		STEP(t, "helper: dropping CAP_SYS_RESOURCE");
-		if (drop_cap(CAP_SYS_RESOURCE) != 0)
+		if (ipcconf_drop_cap(CAP_SYS_RESOURCE) != 0)
 			SKIP(t, "the caller has CAP_SYS_RESOURCE and cannot drop it (capset: %s): the rule is for unprivileged callers",
 			     strerror(errno));
-		if (cap_effective(t, CAP_SYS_RESOURCE))
+		if (ipcconf_has_cap(t, CAP_SYS_RESOURCE))
 			BROKEN(t, "CAP_SYS_RESOURCE is still effective after capset dropped it");
 		above_max_unprivileged(t, max);
 		ipcconf_exit(t);
