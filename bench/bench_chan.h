@@ -23,6 +23,8 @@
 extern size_t bench_buf;
 /* The pipe's size as F_SETPIPE_SZ granted it: bench_buf, or pipe-max-size without CAP_SYS_RESOURCE. */
 extern size_t bench_pipe_buf;
+/* ref's pipe's size as its set_capacity granted it: bench_buf, or at most its pipe-max-size (1 MiB). */
+extern size_t bench_ref_buf;
 
 struct chan_ops;
 
@@ -31,7 +33,7 @@ struct chan {
 	void *shm;        /* the channel's part of the shared region, zero-filled */
 	size_t shm_len;
 	size_t msg;       /* the message size of this measurement */
-	int fd[2];        /* pipe: created before fork, so both processes have them */
+	int fd[2];        /* pipe, ref: created before fork, so both processes have them */
 	pid_t peer_pid;   /* the other process: a blocked call gives up when it is gone */
 	int sender;       /* set by attach */
 	union {           /* per-process state, set by attach */
@@ -60,7 +62,8 @@ struct chan_ops {
 };
 
 extern const struct chan_ops chan_ring;        /* ring_spsc.h: our lock-free fast path */
-extern const struct chan_ops chan_ring_locked; /* ring_push/ring_pop: what impl/ref uses */
+extern const struct chan_ops chan_ring_locked; /* ring_push/ring_pop: the general locked path */
+extern const struct chan_ops chan_ref;         /* ref's pipe through its iut.h table */
 extern const struct chan_ops chan_pipe;        /* pipe(2), F_SETPIPE_SZ = bench_buf */
 extern const struct chan_ops chan_ck;          /* ck_ring SPSC, busy-polled */
 

@@ -67,43 +67,82 @@ static const char *size_name(size_t size)
 	}
 }
 
-/* One target: the figure (a ratio "x" or a share "%"), its limit, and whether it is met. */
-static void verdict(const char *what, const char *detail, double v, double limit, int at_most,
-		    const char *unit)
-{
-	int meets = at_most ? v <= limit : v >= limit;
+/* The transports the targets judge: every variant of our ring the table shows. */
+static const int variants[] = { T_RING, T_LOCKED, T_REF };
+#define NVARIANTS (int)(sizeof(variants) / sizeof(variants[0]))
 
-	if (isnan(v)) {
-		printf("  %-33s not measured (or failed: see the messages above)\n", what);
-		return;
-	}
-	printf("  %-33s %-42s %6.2f%s (target %s %.1f%s)  %s\n", what, detail, v, unit,
-	       at_most ? "<=" : ">=", limit, unit, meets ? "meets" : "MISSES");
+/* One target, the way it is judged: a figure of a variant against a reference. */
+struct target {
+	const char *what;
+	double limit;
+	int at_most;      /* the figure must be <= limit (else >=) */
+	const char *unit; /* "x" (a ratio) or "%" (a share) */
+};
+
+/* "2.58x meets" for one variant; "-" when it or the reference was not measured. */
+static void verdict_cell(const struct target *t, double v)
+{
+	char c[32];
+
+	if (isnan(v))
+		snprintf(c, sizeof(c), "-");
+	else
+		snprintf(c, sizeof(c), "%.2f%s %s", v, t->unit,
+			 (t->at_most ? v <= t->limit : v >= t->limit) ? "meets" : "MISSES");
+	printf(" %-*s", CELL_W - 1, c);
 }
 
+static void verdict_row(const struct target *t, const double v[NVARIANTS])
+{
+	char lim[16];
+
+	snprintf(lim, sizeof(lim), "%s %.1f%s", t->at_most ? "<=" : ">=", t->limit, t->unit);
+	printf("  %-33s %-9s", t->what, lim);
+	for (int i = 0; i < NVARIANTS; i++)
+		verdict_cell(t, v[i]);
+	printf("\n");
+}
+
+/*
+ * Every target for every ring variant, from the medians: a figure of the
+ * variant divided by the reference's (ck_ring, memcpy, the kernel pipe),
+ * or the receiver's share of a CPU while idle.
+ */
 static void verdicts(const struct results *r)
 {
+	static const struct target stream64 = { "streaming 64 B vs ck_ring", 1.0, 0, "x" };
+	static const struct target stream1m = { "streaming 1 MiB vs memcpy", 0.8, 0, "x" };
+	static const struct target rt2 = { "round trip, two CPUs vs ck_ring", 1.2, 1, "x" };
+	static const struct target rt1 = { "round trip, one CPU vs pipe", 1.0, 1, "x" };
+	static const struct target idle = { "idle receiver blocks", 1.0, 1, "%" };
 	double ck64 = series_median(&r->stream[0][T_CK]);
-	double ring64 = series_median(&r->stream[0][T_RING]);
-	double ring1m = series_median(&r->stream[NSIZES - 1][T_RING]) * (double)bench_sizes[NSIZES - 1];
 	double mc = series_median(&r->memcpy_rate);
-	double rt2_ring = series_median(&r->rt2[T_RING]), rt2_ck = series_median(&r->rt2[T_CK]);
-	double rt1_ring = series_median(&r->rt1[T_RING]), rt1_pipe = series_median(&r->rt1[T_PIPE]);
-	double idle = series_median(&r->idle[T_RING]);
-	char d[128];
+	double rt2_ck = series_median(&r->rt2[T_CK]), rt1_pipe = series_median(&r->rt1[T_PIPE]);
+	double big = (double)bench_sizes[NSIZES - 1];
+	double v[5][NVARIANTS];
 
-	printf("\ntargets (medians):\n");
-	snprintf(d, sizeof(d), "ring %.1f M/s, ck_ring %.1f M/s", ring64 / 1e6, ck64 / 1e6);
-	verdict("streaming 64 B vs ck_ring", d, ring64 / ck64, 1.0, 0, "x");
-	snprintf(d, sizeof(d), "ring %.1f GB/s, memcpy %.1f GB/s", ring1m / 1e9, mc / 1e9);
-	verdict("streaming 1 MiB vs memcpy", d, ring1m / mc, 0.8, 0, "x");
-	snprintf(d, sizeof(d), "ring %.0f ns, ck_ring %.0f ns", rt2_ring, rt2_ck);
-	verdict("round trip, two CPUs vs ck_ring", d, rt2_ring / rt2_ck, 1.2, 1, "x");
-	snprintf(d, sizeof(d), "ring %.2f us, pipe %.2f us", rt1_ring / 1e3, rt1_pipe / 1e3);
-	verdict("round trip, one CPU vs pipe", d, rt1_ring / rt1_pipe, 1.0, 1, "x");
-	/* Blocking when idle: the receiver's CPU time is at most 1% of the wait. */
-	snprintf(d, sizeof(d), "ring receiver: %.2f ms of CPU in %d ms", idle / 1e6, r->idle_ms);
-	verdict("idle receiver blocks", d, idle / (r->idle_ms * 1e6) * 100, 1.0, 1, "%");
+	for (int i = 0; i < NVARIANTS; i++) {
+		int t = variants[i];
+
+		v[0][i] = series_median(&r->stream[0][t]) / ck64;
+		v[1][i] = series_median(&r->stream[NSIZES - 1][t]) * big / mc;
+		v[2][i] = series_median(&r->rt2[t]) / rt2_ck;
+		v[3][i] = series_median(&r->rt1[t]) / rt1_pipe;
+		/* Blocking when idle: the receiver's CPU time is at most 1% of the wait. */
+		v[4][i] = series_median(&r->idle[t]) / (r->idle_ms * 1e6) * 100;
+	}
+	printf("\ntargets (medians), per ring variant:\n  %-33s %-9s", "", "target");
+	for (int i = 0; i < NVARIANTS; i++)
+		printf(" %-*s", CELL_W - 1, bench_transports[variants[i]]->name);
+	printf("\n");
+	verdict_row(&stream64, v[0]);
+	verdict_row(&stream1m, v[1]);
+	verdict_row(&rt2, v[2]);
+	verdict_row(&rt1, v[3]);
+	verdict_row(&idle, v[4]);
+	printf("  references: ck_ring %.1f M msg/s at 64 B and %.0f ns per round trip; memcpy %.1f GB/s;\n"
+	       "  pipe %.2f us per round trip on one CPU\n",
+	       ck64 / 1e6, rt2_ck, mc / 1e9, rt1_pipe / 1e3);
 }
 
 void report_table(const struct results *r)
@@ -114,9 +153,9 @@ void report_table(const struct results *r)
 	       r->dur_ms, r->cpu_a, r->cpu_b);
 	printf("load average before: %s\n", r->load_before);
 	printf("load average after:  %s\n", r->load_after);
-	printf("buffering per channel: %zu KiB (pipe: %zu KiB); every byte is copied into the buffer\n"
-	       "and out again\n\n",
-	       bench_buf / 1024, bench_pipe_buf / 1024);
+	printf("buffering per channel: %zu KiB (pipe: %zu KiB, ref: %zu KiB); every byte is copied\n"
+	       "into the buffer and out again\n\n",
+	       bench_buf / 1024, bench_pipe_buf / 1024, bench_ref_buf / 1024);
 	printf("%-*s", LABEL_W, "");
 	for (int t = 0; t < NTRANSPORTS; t++)
 		printf(" %-*s", CELL_W - 1, bench_transports[t]->name);

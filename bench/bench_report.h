@@ -11,7 +11,7 @@
 #include "bench/bench_chan.h"
 #include "bench/bench_stats.h"
 
-enum { T_RING, T_LOCKED, T_PIPE, T_CK, NTRANSPORTS };
+enum { T_RING, T_LOCKED, T_REF, T_PIPE, T_CK, NTRANSPORTS };
 enum { NSIZES = 4 };
 
 extern const struct chan_ops *const bench_transports[NTRANSPORTS];

@@ -1,7 +1,7 @@
 /*
  * Our ring through its general interface (ring_push/ring_pop, a lock per
- * side): what impl/ref's pipes use.  Shown for comparison with the SPSC
- * fast path; the targets are judged on the fast path.  No peer() check:
+ * side): any number of producers and consumers, and the path impl/ref's
+ * pipes take while a side has several holders.  No peer() check:
  * ring_push() asks it before every attempt, and a liveness check is a
  * system call, which would measure the check rather than the ring.
  */

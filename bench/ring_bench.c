@@ -27,6 +27,7 @@
 const struct chan_ops *const bench_transports[NTRANSPORTS] = {
 	[T_RING] = &chan_ring,
 	[T_LOCKED] = &chan_ring_locked,
+	[T_REF] = &chan_ref,
 	[T_PIPE] = &chan_pipe,
 	[T_CK] = &chan_ck,
 };

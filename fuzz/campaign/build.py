@@ -1,13 +1,19 @@
 """Builds every target's binaries through Bazel and copies them out.
 
-Three binaries per target, all from the same //fuzz/<t>:<t>_bin:
-  <t>.libfuzzer  --config=libfuzzer (+ --config=asan by default)
-  <t>.afl        --config=afl, in an output base of its own: the config
-                 swaps the C compiler, which makes Bazel redo its toolchain
-                 detection and would throw away the normal build cache
-  <t>.replay     --config=asan, no engine: replays one input with a
-                 symbolised stack, for crash triage
-Configs share bazel-bin, so each binary is copied out right after its build.
+Up to six binaries per target, all from the same //fuzz/<t>:<t>_bin:
+  <t>.libfuzzer   --config=libfuzzer (+ --config=asan by default)
+  <t>.afl         --config=afl, the plain AFL++ build (not built when every
+                  AFL++ pair has one instance, which runs the ASan build)
+  <t>.afl-asan    --config=afl-asan: AFL++ with ASan+UBSan
+  <t>.afl-cmplog  --config=afl-cmplog: the CmpLog binary (afl-fuzz -c)
+  <t>.replay      --config=asan, no engine: replays one input with a
+                  symbolised stack, for crash triage and regressions/
+  <t>.coverage    --config=coverage-report: the replay binary with llvm's
+                  source coverage, for the report
+The AFL++ ones are built in an output base of their own: --config=afl
+swaps the C compiler, which makes Bazel redo its toolchain detection and
+would throw away the normal build cache.  Configs may share bazel-bin, so
+each binary is copied out right after its build.
 """
 import pathlib
 import shutil
@@ -27,6 +33,7 @@ class Bazel:
         self.output_base = output_base
         self.extra = extra
         self.log = log
+        self._afl_base = ""
 
     def _startup(self, output_base: Optional[str]) -> List[str]:
         return [self.bazel] + (["--output_base=" + output_base] if output_base else [])
@@ -46,8 +53,10 @@ class Bazel:
     def afl_output_base(self) -> str:
         if self.output_base:
             return self.output_base.rstrip("/") + "-afl"
-        base = self._run(self._startup(None) + ["info", "output_base"]).strip()
-        return base + "-afl"
+        if not self._afl_base:
+            base = self._run(self._startup(None) + ["info", "output_base"]).strip()
+            self._afl_base = base + "-afl"
+        return self._afl_base
 
     def build(self, labels: List[str], flags: List[str], output_base: Optional[str]) -> pathlib.Path:
         start = self._startup(output_base)
@@ -63,7 +72,7 @@ def build_all(bazel: Bazel, targets, kinds: Dict[str, List[str]], bindir: pathli
     labels = [t.bin_label for t in targets]
     built = {}
     for kind, flags in kinds.items():
-        output_base = bazel.afl_output_base() if kind == "afl" else bazel.output_base
+        output_base = bazel.afl_output_base() if kind.startswith("afl") else bazel.output_base
         say("building %s binaries: bazel %s%s build %s" % (
             kind, "--output_base=%s " % output_base if output_base else "",
             " ".join(flags + bazel.extra), " ".join(labels)))

@@ -1,14 +1,15 @@
 """ci/fuzz-campaign: an overnight fuzzing campaign over the fuzz/ targets.
 
-Builds each target's binaries, fuzzes every target with every engine for
---time, printing progress, then merges and minimises the corpus, triages
-the crashes and writes OUT/report.txt and OUT/report.html.  Exit status:
-0 no new crash, 1 a new crash (one that no regressions/ input already
-covers), 2 bad usage, 3 a build or engine failure, 130 interrupted twice.
-Run again with the same --out to resume from the corpus it left.
+Builds each target's binaries, replays every regressions/ input, fuzzes
+every target with every engine for --time (exchanging inputs between the
+engines), printing progress, then merges and minimises the corpus, triages
+the crashes, measures the final corpus's source coverage, replays
+regressions/ again and writes OUT/report.txt, OUT/report.html and
+OUT/summary.json.  Run again with the same --out to resume from the corpus
+it left.  Exit status: see EXIT_CODES.
 """
 import argparse
-import math
+import json
 import os
 import pathlib
 import re
@@ -18,11 +19,22 @@ import sys
 import time
 from typing import Dict, List
 
-from campaign import build, corpus, report, targets, triage
-from campaign.workers import AflWorker, LibFuzzerWorker, Pair, kill_all, sha1_of
+from campaign import build, corpus, coverage, report, schedule, targets, triage
+from campaign.exchange import Exchange
+from campaign.workers import Pair, become_subreaper, kill_all, reap_orphans, sha1_of
 
 ENGINES = ("libfuzzer", "afl")
-POLL_SECS = 1.0
+
+EXIT_CODES = [
+    (0, "no new crash, and every regressions/ input passes"),
+    (1, "a new crash: one that no regressions/ input covers"),
+    (2, "bad usage"),
+    (3, "a build or engine failure (when no crash made it 1, 4 or 5)"),
+    (4, "a known regression is back: a regressions/ input crashes again (named in the "
+        "report), and no new crash"),
+    (5, "both 1 and 4"),
+    (130, "interrupted twice (no report)"),
+]
 
 
 def parse_duration(text: str) -> int:
@@ -49,34 +61,45 @@ def positive_int(text: str) -> int:
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
         prog="ci/fuzz-campaign",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Fuzz the fuzz/<target>/ harnesses with libFuzzer and AFL++ for a time "
-                    "budget, then merge the corpus, triage crashes and write a report.",
+                    "budget, exchanging inputs between the engines, then merge the corpus, "
+                    "triage crashes, measure source coverage and write a report.  Every "
+                    "regressions/ input is replayed before and after fuzzing.",
         epilog="Example: ci/fuzz-campaign --targets framing_decode,framing_roundtrip "
-               "--engines libfuzzer,afl --jobs 2 --time 8h --out /var/tmp/fuzz. "
-               "Exit status: 0 no new crash, 1 new crash, 2 usage, 3 build/engine failure.")
+               "--engines libfuzzer,afl --jobs 2 --time 8h --out /var/tmp/fuzz\n\n"
+               "Exit status:\n" + "\n".join("  %3d  %s" % c for c in EXIT_CODES))
     ap.add_argument("--targets", help="comma-separated targets (default: all; see --list)")
     ap.add_argument("--engines", default="libfuzzer,afl",
                     help="comma-separated engines among %s (default: both)" % ", ".join(ENGINES))
     ap.add_argument("--jobs", type=positive_int, default=os.cpu_count() or 1,
-                    help="fuzzing processes at a time, over all target/engine pairs "
-                         "(default: CPUs, %(default)s)")
+                    help="fuzzing processes at a time, over all target/engine pairs; extra "
+                         "ones go to AFL++ first (default: CPUs, %(default)s)")
     ap.add_argument("--time", type=parse_duration, default=parse_duration("10m"),
                     help="fuzzing time budget, e.g. 90s, 30m, 8h (default 10m)")
     ap.add_argument("--out", default="/var/tmp/ipcconf-fuzz-campaign",
                     help="campaign directory; reuse it to resume (default: %(default)s)")
     ap.add_argument("--sanitizer", choices=("asan", "none"), default="asan",
                     help="sanitizers in the libFuzzer binaries (default asan = ASan+UBSan)")
-    ap.add_argument("--afl-sanitizer", choices=("asan", "none"), default="none",
-                    help="sanitizers in the AFL++ binaries (default none: faster)")
-    ap.add_argument("--slice", type=positive_int, default=120, metavar="SECS",
-                    help="restart libFuzzer processes after this long (default %(default)s)")
+    ap.add_argument("--afl-sanitizer", choices=("asan", "none"), default="asan",
+                    help="asan (default): some AFL++ instances run an ASan+UBSan build (the "
+                         "only one, if a pair has one); none: all run the plain build")
+    ap.add_argument("--no-cmplog", action="store_true",
+                    help="no AFL++ CmpLog binary, no -c (default: CmpLog on the main instance "
+                         "and some secondaries)")
+    ap.add_argument("--exchange-every", type=positive_int, metavar="SECS",
+                    help="seconds between corpus exchanges of libFuzzer and AFL++ (default: "
+                         "a sixth of each round's time, within 10..300)")
+    ap.add_argument("--no-coverage", action="store_true",
+                    help="skip the llvm-cov source coverage report")
     ap.add_argument("--status-every", type=positive_int, metavar="SECS",
                     help="seconds between progress lines (default 30, 10 for runs under 5m)")
     ap.add_argument("--max-crashes", type=positive_int, default=20, metavar="N",
-                    help="stop restarting a libFuzzer pair after N crash files (default 20)")
+                    help="stop restarting a libFuzzer worker after N crash files (default 20)")
     ap.add_argument("--bazel", default="bazel", help="the bazel command (default: bazel)")
-    ap.add_argument("--output-base", help="Bazel output base for the libFuzzer and replay "
-                    "builds; AFL++ builds use <it>-afl (default: Bazel's own, and <it>-afl)")
+    ap.add_argument("--output-base", help="Bazel output base for the libFuzzer, replay and "
+                    "coverage builds; AFL++ builds use <it>-afl (default: Bazel's own, and "
+                    "<it>-afl)")
     ap.add_argument("--bazel-arg", action="append", default=[], metavar="ARG",
                     help="extra flag for every bazel build, repeatable "
                          "(e.g. --bazel-arg=--define=ipcconf_plant=framing_length)")
@@ -88,8 +111,12 @@ def parser() -> argparse.ArgumentParser:
     return ap
 
 
+T0 = time.time()
+
+
 def say(msg: str) -> None:
-    print("[fuzz-campaign] %s" % msg, flush=True)
+    """A line of the campaign's own, with the time since it started."""
+    print("[fuzz-campaign %s] %s" % (report.duration(time.time() - T0), msg), flush=True)
 
 
 class Stop:
@@ -105,107 +132,6 @@ class Stop:
             raise KeyboardInterrupt
         self.requested = True
         say("stopping: fuzzers are told to finish; the report follows (again to abort)")
-
-
-def plan(pairs: List[Pair], jobs: int, total: int):
-    """Rounds of (pair, workers): all pairs at once when jobs allow, else time slices."""
-    if jobs >= len(pairs):
-        per = [jobs // len(pairs) + (1 if i < jobs % len(pairs) else 0)
-               for i in range(len(pairs))]
-        return [(list(zip(pairs, per)), total)]
-    nrounds = math.ceil(len(pairs) / jobs)
-    return [([(p, 1) for p in pairs[i * jobs:(i + 1) * jobs]], total // nrounds)
-            for i in range(nrounds)]
-
-
-class Progress:
-    """Samples every pair: prints progress lines and keeps the coverage timeline."""
-
-    def __init__(self, pairs: List[Pair], t0: float, every: int, csv: pathlib.Path):
-        self.t0 = t0
-        self.every = every
-        self.last_print = 0.0
-        self.prev: Dict[str, tuple] = {}
-        self.timeline: Dict[str, list] = {p.key: [] for p in pairs}
-        self.rates: Dict[str, float] = {}
-        self.csv = open(csv, "w")
-        self.csv.write("seconds,target,engine,workers,execs,execs_per_sec,coverage,features,"
-                       "corpus,crash_files\n")
-
-    def sample(self, pairs: List[Pair], now: float, force: bool = False) -> None:
-        if not force and now - self.last_print < self.every:
-            return
-        self.last_print = now
-        t = now - self.t0
-        for p in pairs:
-            s = p.snapshot()
-            pt, pe = self.prev.get(p.key, (now, s["execs"]))
-            if now - pt >= 2 or p.key not in self.rates:
-                self.rates[p.key] = (s["execs"] - pe) / (now - pt) if now > pt else 0.0
-                self.prev[p.key] = (now, s["execs"])
-            rate = self.rates[p.key] if s["rate"] is None else s["rate"]
-            self.timeline[p.key].append((t, s["coverage"]))
-            self.csv.write("%.0f,%s,%s,%d,%d,%.0f,%d,%d,%d,%d\n" % (
-                t, p.target.name, p.engine, s["running"], s["execs"], rate, s["coverage"],
-                s["features"], s["corpus"], s["crashes"]))
-            cov = ("cov %d ft %d" % (s["coverage"], s["features"]) if p.engine == "libfuzzer"
-                   else "edges %d/%d" % (s["coverage"], s["features"]))
-            late = p.engine == "afl" and s["running"] and s["execs"] < 1000
-            if late:
-                rate = 0  # only calibration so far
-            print("[%s] %-28s x%d  execs %7s  exec/s %6s  %-16s  corpus %d (+%d)  crashes %d%s"
-                  % (report.duration(t), p.key, s["running"], report.human(s["execs"]),
-                     report.human(rate), cov, s["corpus"], s["corpus"] - p.corpus_at_start,
-                     s["crashes"], "  (AFL++ reports after its first minute)" if late else ""),
-                  flush=True)
-        self.csv.flush()
-
-
-def fuzz(pairs: List[Pair], args, stop: Stop, progress: Progress, notes: List[str]) -> float:
-    """Runs the schedule; returns the seconds actually fuzzed.  Raises on engine failure."""
-    fuzzed = 0.0
-    failures = []
-    for round_pairs, secs in plan(pairs, args.jobs, args.time):
-        if stop.requested:
-            break
-        start = time.time()
-        deadline = start + secs
-        workers = []
-        for pair, n in round_pairs:
-            seeds = pair.prepare_seeds()
-            for i in range(n):
-                w = (LibFuzzerWorker(pair, i, seeds, args.slice, args.max_crashes)
-                     if pair.engine == "libfuzzer" else AflWorker(pair, i, seeds))
-                pair.workers.append(w)
-                workers.append(w)
-        say("fuzzing %s for %s" % (", ".join("%s x%d" % (p.key, n) for p, n in round_pairs),
-                                  report.duration(secs)))
-        for w in workers:
-            w.start(deadline)
-        active = [p for p, _ in round_pairs]
-        progress.sample(active, time.time(), force=True)
-        while not all(w.finished for w in workers):
-            time.sleep(POLL_SECS)
-            now = time.time()
-            # Engines stop themselves at the deadline; this is the backstop.
-            if stop.requested or now > deadline + 30:
-                for w in workers:
-                    w.stop()
-            for w in workers:
-                w.poll(deadline, stop.requested or now > deadline)
-            progress.sample(active, now)
-        progress.sample(active, time.time(), force=True)
-        fuzzed += time.time() - start
-        for pair, _ in round_pairs:
-            pair.fuzzed += time.time() - start
-        for w in workers:
-            if w.error:
-                failures.append("%s worker %d: %s" % (w.pair.key, w.index, w.error))
-            if w.note:
-                notes.append("%s worker %d: %s" % (w.pair.key, w.index, w.note))
-    if failures:
-        raise RuntimeError("\n".join(failures))
-    return fuzzed
 
 
 def repro_lines(args, bins_dir: pathlib.Path):
@@ -257,7 +183,7 @@ def main(argv: List[str], workspace: pathlib.Path) -> int:
               ", ".join(missing), file=sys.stderr)
         return 2
     chosen = [by_name[n] for n in names]
-    every = args.status_every or (10 if args.time < 300 else 30)
+    args.status_every = args.status_every or (10 if args.time < 300 else 30)
 
     out = pathlib.Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -271,26 +197,55 @@ def main(argv: List[str], workspace: pathlib.Path) -> int:
             out, lock), file=sys.stderr)
         return 2
     try:
-        return run(args, workspace, out, chosen, engines, every)
+        return run(args, workspace, out, chosen, engines)
     except KeyboardInterrupt:
         kill_all()
         print("ci/fuzz-campaign: aborted; no report written", file=sys.stderr)
         return 130
+    except BaseException:
+        kill_all()  # never leave fuzzers running, whatever went wrong
+        raise
     finally:
         lock.unlink()
 
 
-def run(args, workspace, out, chosen, engines, every) -> int:
-    stop = Stop()
-    t_begin = time.time()
-    started = report.now()
-    bins_dir = out / "bin"
+def build_kinds(args, engines: List[str], ntargets: int) -> Dict[str, List[str]]:
+    """Binary kind -> Bazel flags (see build.py)."""
     san = ["--config=asan"]
     kinds = {"replay": san + ["--strip=never"]}
     if "libfuzzer" in engines:
         kinds["libfuzzer"] = ["--config=libfuzzer"] + (san if args.sanitizer == "asan" else [])
     if "afl" in engines:
-        kinds["afl"] = ["--config=afl"] + (san if args.afl_sanitizer == "asan" else [])
+        # A lone instance runs the ASan build (afl_worker.roster), and
+        # afl-cmin can use it too: then the plain build is not needed.
+        if args.afl_sanitizer != "asan" or \
+                schedule.most_afl_instances(engines, ntargets, args.jobs) > 1:
+            kinds["afl"] = ["--config=afl"]
+        if args.afl_sanitizer == "asan":
+            kinds["afl-asan"] = ["--config=afl-asan"]
+        if not args.no_cmplog:
+            kinds["afl-cmplog"] = ["--config=afl-cmplog"]
+    if not args.no_coverage:
+        kinds["coverage"] = ["--config=coverage-report"]
+    return kinds
+
+
+def replay_regressions(chosen, bins, when: str) -> Dict[str, triage.Known]:
+    known = {}
+    for t in chosen:
+        known[t.name] = k = triage.check_regressions(t, bins[(t.name, "replay")])
+        for p in k.failing:
+            say("REGRESSION %s: %s crashes again (%s fuzzing): %s" % (
+                t.name, p.relative_to(t.dir.parent.parent), when, k.why[p.name]))
+    return known
+
+
+def run(args, workspace, out, chosen, engines) -> int:
+    stop = Stop()
+    t_begin = time.time()
+    started = report.now()
+    bins_dir = out / "bin"
+    kinds = build_kinds(args, engines, len(chosen))
     bins = {}
     if args.no_build:
         for t in chosen:
@@ -310,39 +265,40 @@ def run(args, workspace, out, chosen, engines, every) -> int:
             return 3
 
     notes: List[str] = []
-    known = {}
-    for t in chosen:
-        known[t.name] = triage.check_regressions(t, bins[(t.name, "replay")])
-        for p in known[t.name].failing:
-            msg = "%s: regression input %s fails today (a known bug is back?); " \
-                  "not used as a seed" % (t.name, p.name)
-            say(msg)
-            notes.append(msg)
-    pairs = []
+    become_subreaper()  # after the builds: see workers.py
+    say("replaying every regressions/ input before fuzzing")
+    known = replay_regressions(chosen, bins, "before")
+    pairs: List[Pair] = []
+    exchanges: Dict[str, Exchange] = {}
     for t in chosen:
         for e in engines:
-            pairs.append(Pair(t, e, out / t.name, bins[(t.name, e)],
-                              frozenset(known[t.name].failing)))
+            binaries = {k: bins[(t.name, k)] for k in kinds if k.startswith(e)}
+            pairs.append(Pair(t, e, out / t.name, binaries, frozenset(known[t.name].failing)))
+        mine = {p.engine: p for p in pairs if p.target == t}
+        if len(mine) == 2:
+            exchanges[t.name] = Exchange(mine["libfuzzer"], mine["afl"])
     for t in chosen:
         resumed = len(targets.inputs_in(out / t.name / "corpus"))
         if resumed:
             say("%s: resuming from %d inputs in %s" % (t.name, resumed, out / t.name / "corpus"))
 
-    progress = Progress(pairs, time.time(), every, out / "timeline.csv")
-    status = 0
+    progress = schedule.Progress(pairs, time.time(), args.status_every, out / "timeline.csv")
+    engine_failed = False
     try:
-        fuzzed = fuzz(pairs, args, stop, progress, notes)
+        fuzzed = schedule.fuzz(pairs, exchanges, args, stop, progress, notes, say)
     except RuntimeError as e:
         say("an engine failed:\n%s" % e)
         notes.append("engine failure: %s" % str(e).splitlines()[0])
-        fuzzed, status = time.time() - t_begin, 3
+        fuzzed, engine_failed = time.time() - t_begin, True
 
     # Before the merge: it replaces the working corpus.
     finals = {p.key: p.snapshot() for p in pairs}
-    merges, buckets = {}, {}
+    exchanged = {t: ex.summary() for t, ex in exchanges.items()}
+    merges, buckets, covs = {}, {}, {}
+    tools = coverage.tools()
     for t in chosen:
         lf = bins.get((t.name, "libfuzzer"))
-        afl = bins.get((t.name, "afl"))
+        afl = bins.get((t.name, "afl"), bins.get((t.name, "afl-asan")))
         say("%s: merging and minimising the corpus" % t.name)
         try:
             m = corpus.merge(t, out / t.name, lf, afl, out / t.name / "merge.log")
@@ -357,26 +313,58 @@ def run(args, workspace, out, chosen, engines, every) -> int:
         tbins = {k: bins[(t.name, k)] for k in kinds}
         buckets[t.name] = triage.triage(t, [p for p in pairs if p.target == t], tbins,
                                         known[t.name], out / t.name, out / t.name / "triage.log")
+        if "coverage" in kinds:
+            say("%s: source coverage of the final corpus" % t.name)
+            src = m["dir"] if targets.inputs_in(m["dir"]) else out / t.name / "corpus"
+            covs[t.name] = coverage.report(t.name, bins[(t.name, "coverage")], src,
+                                           out / "coverage" / t.name, workspace, tools,
+                                           out / t.name / "coverage.log")
+            if covs[t.name].get("error"):
+                notes.append("%s: coverage: %s" % (t.name, covs[t.name]["error"]))
 
+    reap_orphans()
+    say("replaying every regressions/ input after fuzzing")
+    known_after = replay_regressions(chosen, bins, "after")
+    regressions = {}
+    for t in chosen:
+        before, after = known[t.name].why, known_after[t.name].why
+        regressions[t.name] = {
+            "replayed": known[t.name].replayed,
+            "failing": {n: {"signature": before.get(n) or after.get(n),
+                            "when": " and ".join(w for w, d in (("before", before),
+                                                                ("after", after)) if n in d)}
+                        for n in sorted(set(before) | set(after))}}
+
+    new = sum(1 for bs in buckets.values() for b in bs if b.new)
+    back = sum(len(r["failing"]) for r in regressions.values())
+    code = (1 if new else 0) + (4 if back else 0)
+    if code == 0 and engine_failed:
+        code = 3
     summary = {
         "started": started, "command": " ".join(["ci/fuzz-campaign"] + sys.argv[1:]),
         "out": str(out), "planned": args.time, "fuzzed": fuzzed, "notes": notes,
         "targets": [t.name for t in chosen], "timeline": progress.timeline, "merges": merges,
-        "pairs": [],
+        "exchange": exchanged, "coverage": covs,
+        "regressions": regressions, "new_crashes": new,
+        "exit": {"code": code, "meaning": dict(EXIT_CODES)[code]}, "pairs": [],
     }
     for p in pairs:
         s = finals[p.key]
         summary["pairs"].append({
-            "key": p.key, "workers": len(p.workers), "execs": s["execs"],
-            "exec_per_sec": s["execs"] / p.fuzzed if p.fuzzed else 0, "coverage": s["coverage"],
-            "corpus": s["corpus"], "new_inputs": max(0, s["corpus"] - p.corpus_at_start),
+            "key": p.key, "target": p.target.name, "engine": p.engine,
+            "workers": len({w.index for w in p.workers}),
+            "settings": sorted({w.describe() for w in p.workers}),
+            "seconds": p.fuzzed, "execs": s["execs"],
+            "exec_per_sec": s["execs"] / p.fuzzed if p.fuzzed else 0,
+            "coverage": s["coverage"], "coverage_start": s["coverage_start"],
+            "corpus": s["corpus"], "own_new": s["own_new"], "imported": s["imported"],
             "crashes": s["crashes"], "new_crashes": s["crashes"] - p.crashes_at_start})
     repro = repro_lines(args, bins_dir)
     text = report.write_text(out / "report.txt", summary, buckets, repro)
     report.write_html(out / "report.html", summary, buckets, repro)
+    (out / "summary.json").write_text(json.dumps(
+        {k: v for k, v in summary.items() if k != "timeline"}, indent=1, default=str) + "\n")
     print()
     print(text, end="")
     say("report: %s and %s" % (out / "report.txt", out / "report.html"))
-    if any(b.new for bs in buckets.values() for b in bs):
-        return 1
-    return status
+    return code

@@ -8,14 +8,14 @@ union of both, so neither engine loses coverage it had, named by content
 hash.  It replaces the working corpus, which is what a later campaign on
 the same --out resumes from.
 """
-import os
 import pathlib
 import shutil
 import subprocess
 from typing import Dict, Optional
 
+from campaign.afl_worker import afl_env
 from campaign.targets import Target, inputs_in
-from campaign.workers import AFL_ENV, sha1_of
+from campaign.workers import sha1_of
 
 
 def _gather(dst: pathlib.Path, sources) -> int:
@@ -54,8 +54,7 @@ def merge(target: Target, workdir: pathlib.Path, libfuzzer: Optional[pathlib.Pat
             cmd = ["afl-cmin", "-i", str(work / "all"), "-o", str(out), "--", str(afl)]
             logf.write("$ %s\n" % " ".join(cmd))
             logf.flush()
-            env = dict(os.environ)
-            env.update(AFL_ENV)
+            env = afl_env()
             # afl-cmin refuses /tmp outright (shared-directory races); --out is the
             # user's choice, so let it be.
             env["AFL_ALLOW_TMP"] = "1"

@@ -9,7 +9,11 @@ smallest input of each bucket is minimised by the engine that found it
 (libFuzzer -minimize_crash=1, or afl-tmin) and kept if it still fails the
 same way.  A bucket is known when one of the target's regressions/ inputs
 still produces the same signature, or has the same content; anything else
-is new.
+is new.  AFL++ crashes are minimised with the ASan build when there is one:
+an overflow that only ASan sees is kept by afl-tmin only if it sees it too.
+
+check_regressions() replays every regressions/ input, at the start of a
+campaign and again at its end: one that fails is a known bug back.
 """
 import dataclasses
 import hashlib
@@ -21,14 +25,16 @@ import subprocess
 from typing import Dict, List, Optional, Set
 
 from campaign.targets import Target, inputs_in
-from campaign.workers import AFL_ENV, Pair, sha1_of
+from campaign.afl_worker import afl_env
+from campaign.workers import Pair, sha1_of
 
 SANITIZER = re.compile(r"ERROR: (\w+Sanitizer): ([\w-]+)")
 UBSAN = re.compile(r"runtime error: (.*)")
 CHECK = re.compile(r"fuzz check failed: (.*)")
 FRAME = re.compile(r"^\s*#(\d+) 0x[0-9a-f]+ in (\S+)(?: (\S+))?")
 NOT_OURS = ("__asan", "__interceptor_", "__sanitizer", "__ubsan", "__lsan", "__msan",
-            "__GI_", "__libc_", "__wrap_", "abort", "raise", "_start", "main",
+            "__GI_", "__libc_", "__wrap_", "__pthread_kill", "pthread_kill", "gsignal",
+            "abort", "raise", "_start", "main",
             "replay_file", "replay_path", "fuzzer::", "memcpy", "memmove", "memset", "memcmp")
 REPLAY_TIMEOUT = 25
 
@@ -114,16 +120,20 @@ class Known:
     hashes: Set[str]
     signatures: Set[str]
     failing: List[pathlib.Path]
+    replayed: int = 0
+    why: Dict[str, str] = dataclasses.field(default_factory=dict)  # failing name -> signature
 
 
 def check_regressions(target: Target, replay_bin: pathlib.Path) -> Known:
     known = Known(set(), set(), [])
     for p in inputs_in(target.regressions):
         known.hashes.add(sha1_of(p))
+        known.replayed += 1
         r = replay(replay_bin, p)
         if r.failed:
             known.signatures.add(r.signature)
             known.failing.append(p)
+            known.why[p.name] = r.signature
     return known
 
 
@@ -133,10 +143,10 @@ def _minimise(bucket: Bucket, src: pathlib.Path, dst: pathlib.Path,
         cmd = [str(bins["libfuzzer"]), "-minimize_crash=1", "-max_total_time=60",
                "-runs=1000000", "-exact_artifact_path=%s" % dst, str(src)]
         env = dict(os.environ)
-    elif bucket.engine == "afl" and "afl" in bins:
-        cmd = ["afl-tmin", "-i", str(src), "-o", str(dst), "--", str(bins["afl"])]
-        env = dict(os.environ)
-        env.update(AFL_ENV)
+    elif bucket.engine == "afl" and ("afl-asan" in bins or "afl" in bins):
+        cmd = ["afl-tmin", "-i", str(src), "-o", str(dst), "--",
+               str(bins.get("afl-asan", bins.get("afl")))]
+        env = afl_env()
     else:
         return False
     log.write("$ %s\n" % " ".join(cmd))

@@ -6,13 +6,17 @@
  * Two implementations may legally differ where the specification leaves
  * room (a pipe's capacity counted in pages or in bytes).  Such differences
  * are modelled, not hidden: for every call the target states what each
- * implementation's own rules predict, and diff_result() accepts
- *   - equal results that are what the rules predict, and
- *   - different results when each is exactly what its own rules predict
- *     (counted in diff_ctx.tolerated);
+ * implementation's own rules allow -- one exact value (diff_exactly()),
+ * or, where the rules leave room, a range, a range or one other value,
+ * or a bit mask with bits that must and bits that may be set -- and
+ * diff_judge() accepts
+ *   - equal results that both rules allow, and
+ *   - different results when each is allowed by its own rules (counted in
+ *     diff_ctx.tolerated);
  * anything else is a finding: the op's index, name and arguments, both
- * results and both predictions are printed, and the run aborts, which
- * every engine records as a crash.
+ * results and what each side's rules allow are printed, and the run
+ * aborts, which every engine records as a crash.  diff_result() is the
+ * common case of two exact predictions.
  *
  * A mechanism adds its differential target as fuzz/<mech>_differential/
  * does for pipes: a state, a model of each side's rules, and a
@@ -21,12 +25,12 @@
  * release everything the run created (descriptors, handles), so that no
  * run leaks into the next.
  *
- * Header-only: ci/clusterfuzzlite/build.sh compiles a target's harness
- * file and the //impl libraries, nothing else of fuzz/.
+ * Header-only: a harness includes it and links nothing more.
  */
 #ifndef IPCCONF_FUZZ_DIFFERENTIAL_H
 #define IPCCONF_FUZZ_DIFFERENTIAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -93,15 +97,74 @@ __attribute__((noreturn)) static inline void diff_fail(const struct diff_ctx *c,
 }
 
 /*
- * Judges one call: got[i] is what implementation i returned, want[i]
- * what its rules predict.
+ * What one side's rules allow as the result of one call: a value in
+ * [lo, hi] (an empty range when lo > hi) or, when has_alt, exactly alt;
+ * or, when is_mask, a bit mask holding every bit of `must` and no bit
+ * outside must | may.
  */
-static inline void diff_result(struct diff_ctx *c, const char *what, long long got0,
-			       long long got1, long long want0, long long want1)
+struct diff_allow {
+	long long lo, hi;
+	long long alt;
+	bool has_alt;
+	bool is_mask;
+	long long must, may;
+};
+
+static inline struct diff_allow diff_exactly(long long v)
 {
+	return (struct diff_allow){ .lo = v, .hi = v };
+}
+
+static inline struct diff_allow diff_between(long long lo, long long hi)
+{
+	return (struct diff_allow){ .lo = lo, .hi = hi };
+}
+
+/* a, or else exactly v (e.g. a count range, or -EAGAIN). */
+static inline struct diff_allow diff_or(struct diff_allow a, long long v)
+{
+	a.alt = v;
+	a.has_alt = true;
+	return a;
+}
+
+static inline struct diff_allow diff_bits(long long must, long long may)
+{
+	return (struct diff_allow){ .is_mask = true, .must = must, .may = may };
+}
+
+static inline bool diff_allows(const struct diff_allow *a, long long v)
+{
+	if (a->is_mask)
+		return (v & a->must) == a->must && (v & ~(a->must | a->may)) == 0;
+	return (v >= a->lo && v <= a->hi) || (a->has_alt && v == a->alt);
+}
+
+static inline void diff_print_allow(const struct diff_allow *a)
+{
+	if (a->is_mask) {
+		fprintf(stderr, "bits 0x%llx, maybe 0x%llx", a->must, a->may & ~a->must);
+		return;
+	}
+	if (a->lo == a->hi)
+		fprintf(stderr, "%lld", a->lo);
+	else if (a->lo < a->hi)
+		fprintf(stderr, "[%lld, %lld]", a->lo, a->hi);
+	if (a->has_alt)
+		fprintf(stderr, "%s%lld", a->lo <= a->hi ? " or " : "", a->alt);
+}
+
+/*
+ * Judges one call: got[i] is what implementation i returned, allow[i]
+ * what its rules allow.
+ */
+static inline void diff_judge(struct diff_ctx *c, const char *what, long long got0,
+			      long long got1, struct diff_allow allow0, struct diff_allow allow1)
+{
+	bool ok0 = diff_allows(&allow0, got0), ok1 = diff_allows(&allow1, got1);
 	const char *why;
 
-	if (got0 == want0 && got1 == want1) {
+	if (ok0 && ok1) {
 		if (got0 != got1)
 			c->tolerated++;
 		return;
@@ -111,9 +174,21 @@ static inline void diff_result(struct diff_ctx *c, const char *what, long long g
 	else
 		why = "both implementations agree, against the rules the harness models";
 	diff_print_op(c);
-	fprintf(stderr, ": %s: %s=%lld %s=%lld; rules predict %s=%lld %s=%lld: %s\n", what,
-		c->impl[0], got0, c->impl[1], got1, c->impl[0], want0, c->impl[1], want1, why);
+	fprintf(stderr, ": %s: %s=%lld %s=%lld; rules allow %s: ", what, c->impl[0], got0,
+		c->impl[1], got1, c->impl[0]);
+	diff_print_allow(&allow0);
+	fprintf(stderr, ", %s: ", c->impl[1]);
+	diff_print_allow(&allow1);
+	fprintf(stderr, "; outside its rules: %s%s%s: %s\n", ok0 ? "" : c->impl[0],
+		ok0 || ok1 ? "" : " and ", ok1 ? "" : c->impl[1], why);
 	abort();
+}
+
+/* Judges one call whose result each side's rules predict exactly. */
+static inline void diff_result(struct diff_ctx *c, const char *what, long long got0,
+			       long long got1, long long want0, long long want1)
+{
+	diff_judge(c, what, got0, got1, diff_exactly(want0), diff_exactly(want1));
 }
 
 struct diff_target {

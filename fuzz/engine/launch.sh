@@ -9,7 +9,8 @@
 #                      (default /tmp/ipcconf-fuzz/<target>/<engine>)
 #   --regression       only replay the corpus and regressions, then exit
 #   --clean            empty DIR first
-#   -- ARGS...         passed to the engine (libFuzzer flags, or afl-fuzz options)
+#   -- ARGS...         passed to the engine (libFuzzer flags, or afl-fuzz options;
+#                      a --config=afl-cmplog build runs alone with `-- -c 0`)
 #
 # rules_fuzzing's launcher environment is honoured too: FUZZER_TIMEOUT_SECS,
 # FUZZER_OUTPUT_CORPUS_DIR, FUZZER_ARTIFACTS_DIR, FUZZER_IS_REGRESSION,
@@ -23,7 +24,7 @@ regression="${FUZZER_IS_REGRESSION:-0}"
 clean=0
 extra=()
 
-usage() { sed -n '2,17s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,18s/^# \{0,1\}//p' "$0"; }
 die() { echo "launch.sh: $*" >&2; exit 2; }
 
 while [ $# -gt 0 ]; do
@@ -96,6 +97,9 @@ afl)
 	[ "$timeout" -gt 0 ] && args+=(-V "$timeout")
 	[ -n "$dict" ] && args+=(-x "$dict")
 	export AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_AUTORESUME=1
+	# afl-fuzz sets the sanitizer options it needs (--config=afl-asan) and
+	# refuses a user's that lack them.
+	unset ASAN_OPTIONS UBSAN_OPTIONS MSAN_OPTIONS LSAN_OPTIONS
 	[ -t 1 ] || export AFL_NO_UI=1
 	exec afl-fuzz "${args[@]}" "${extra[@]}" -- "$binary"
 	;;

@@ -1,29 +1,49 @@
 /*
  * Fuzz target: encode -> cut -> decode through the framing codec
  * (impl/framing): the messages that go in come out, in order, none lost,
- * none invented, whatever the chunking.
+ * none invented, wherever the stream is cut; and what the encoder writes
+ * is the documented format, as an independent oracle reads it.
  *
  * Input:
- *   byte 0   largest chunk, 2^(b0 % 13) bytes (0 = whole stream at once)
- *   byte 1   seed of the chunk sizes
- *   byte 2   bit 0 set: the stream ends early, at a point the seed picks
- *            (a writer that died mid-frame)
+ *   byte 0     bit 0 set: the stream ends early (a writer that died
+ *              mid-frame), at the offset in bytes 1-2
+ *   bytes 1-2  that offset, little-endian, taken modulo the stream's
+ *              length + 1 (ignored unless bit 0 is set)
+ *   then a cut list (fuzz/oracle/cuts.h: a count byte, taken modulo
+ *              MAX_CUTS + 1, then that many 2-byte chunk lengths): the
+ *              stream is fed to the decoder in chunks of those lengths,
+ *              the rest in one last call
  *   then messages, each: type (1 byte), flags (2, LE), length (2, LE,
  *   taken modulo IPCCONF_FRAME_MAX_PAYLOAD + 1), and payload bytes from
  *   the input; when the input runs out the payload is padded with a fill
  *   byte, so a few input bytes can describe a maximal message.
  * Bounded for speed (runs per second find bugs): at most STREAM_MAX bytes
- * of frames and MAX_CUTS chunks, the last chunk taking the rest.
+ * of frames.
+ *
+ * Checked:
+ *  - the encoder: each frame it writes is, by the oracle
+ *    (fuzz/oracle/frame_ref.h: a parser written from the documented wire
+ *    format, with its own CRC-32C), one whole valid frame of exactly the
+ *    size it returned, carrying the message's type, flags and payload; a
+ *    buffer one byte short is refused (ENOSPC).  Decoding alone could not
+ *    see a checksum bug that encoder and decoder share;
+ *  - the decoder: every message wholly before the end comes out, in
+ *    order, completing exactly where its frame ends, with its type,
+ *    flags and payload, and nothing else does; finish() says what the
+ *    oracle says of the bytes after the last whole frame: a clean end, or
+ *    a truncated frame.
  */
 #include <stdint.h>
 #include <string.h>
 
 #include "fuzz/engine/fuzz_check.h"
+#include "fuzz/oracle/cuts.h"
+#include "fuzz/oracle/frame_ref.h"
 #include "impl/framing/framing.h"
 
 #define STREAM_MAX (16u * 1024u) /* four maximal frames */
 #define MSGS_MAX 64u
-#define MAX_CUTS 64u
+#define MAX_CUTS 32u
 
 struct msg {
 	uint8_t type;
@@ -38,41 +58,51 @@ static uint8_t payloads[STREAM_MAX];
 static uint8_t stream[STREAM_MAX];
 static struct ipcconf_frame_decoder dec;
 
-static uint32_t xorshift(uint32_t *s)
+/* The oracle reads the frame the encoder just wrote at stream[at..at+n). */
+static void check_encoded(size_t at, int n, const struct msg *m)
 {
-	*s ^= *s << 13;
-	*s ^= *s >> 17;
-	*s ^= *s << 5;
-	return *s;
+	struct frame_ref f;
+
+	FUZZ_CHECK(frame_ref_parse(stream + at, (size_t)n, &f) == FRAME_REF_FRAME);
+	FUZZ_CHECK(f.size == (size_t)n);
+	FUZZ_CHECK(f.type == m->type);
+	FUZZ_CHECK(f.flags == m->flags);
+	FUZZ_CHECK(f.length == m->len);
+	FUZZ_CHECK(memcmp(f.payload, m->payload, m->len) == 0);
 }
 
 /* Builds and encodes the messages the input describes; returns how many. */
-static size_t build(const uint8_t *in, size_t n, size_t *stream_len)
+static size_t build(struct fuzz_in *in, size_t *stream_len)
 {
 	size_t count = 0, used = 0, slen = 0;
 
-	while (n >= 5 && count < MSGS_MAX) {
+	while (in->left >= 5 && count < MSGS_MAX) {
 		struct msg *m = &msgs[count];
-		uint32_t len = (uint32_t)(in[3] | in[4] << 8) % (IPCCONF_FRAME_MAX_PAYLOAD + 1);
-		size_t from_input = n - 5 < len ? n - 5 : len;
+		uint8_t type = fuzz_in_u8(in);
+		uint16_t flags = fuzz_in_u16(in);
+		uint32_t len = fuzz_in_u16(in) % (IPCCONF_FRAME_MAX_PAYLOAD + 1);
+		size_t from_input = in->left < len ? in->left : len;
 		uint8_t *p = payloads + used;
 		int r;
 
 		if (slen + IPCCONF_FRAME_SIZE(len) > STREAM_MAX)
 			break;
-		m->type = in[0];
-		m->flags = (uint16_t)(in[1] | in[2] << 8);
+		m->type = type;
+		m->flags = flags;
 		m->len = len;
 		m->payload = p;
-		memcpy(p, in + 5, from_input);
-		memset(p + from_input, m->type ^ 0x5a, len - from_input);
-		in += 5 + from_input;
-		n -= 5 + from_input;
+		memcpy(p, in->p, from_input);
+		memset(p + from_input, type ^ 0x5a, len - from_input);
+		in->p += from_input;
+		in->left -= from_input;
 		used += len;
 
-		r = ipcconf_frame_encode(stream + slen, STREAM_MAX - slen, m->type, m->flags, p, len);
+		r = ipcconf_frame_encode(stream + slen, IPCCONF_FRAME_SIZE(len) - 1, type, flags, p,
+					 len);
+		FUZZ_CHECK(r == IPCCONF_FRAME_ENOSPC);
+		r = ipcconf_frame_encode(stream + slen, STREAM_MAX - slen, type, flags, p, len);
 		FUZZ_CHECK(r == (int)IPCCONF_FRAME_SIZE(len));
-		FUZZ_CHECK(memcmp(stream + slen + IPCCONF_FRAME_HEADER_SIZE, p, len) == 0);
+		check_encoded(slen, r, m);
 		slen += (size_t)r;
 		m->end = slen;
 		count++;
@@ -83,50 +113,53 @@ static size_t build(const uint8_t *in, size_t n, size_t *stream_len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	uint32_t max_chunk, seed;
-	size_t nmsgs, slen, cut, off = 0, got = 0, want = 0, used, cuts = 0;
+	struct fuzz_in in = {data, size};
 	struct ipcconf_frame f;
-	int r = IPCCONF_FRAME_NEED_MORE, at_boundary;
+	struct frame_ref rest;
+	struct cuts cuts;
+	size_t nmsgs, slen, end, off = 0, got = 0, last = 0, used;
+	uint8_t mode = fuzz_in_u8(&in);
+	uint16_t early_end = fuzz_in_u16(&in);
+	int r, want;
 
-	if (size < 3)
-		return 0;
-	max_chunk = data[0] == 0 ? 0 : 1u << (data[0] % 13);
-	seed = 0x9e3779b9u ^ data[1];
-	nmsgs = build(data + 3, size - 3, &slen);
-	cut = (data[2] & 1) ? xorshift(&seed) % (slen + 1) : slen;
+	cuts_read(&cuts, &in, MAX_CUTS);
+	nmsgs = build(&in, &slen);
+	end = (mode & 1) ? early_end % (slen + 1) : slen;
 
 	ipcconf_frame_decoder_reset(&dec);
-	while (off < cut) {
-		size_t chunk = cut - off;
+	while (off < end) {
+		size_t chunk = cuts_next(&cuts, end - off), pos = 0;
 
-		if (max_chunk != 0 && ++cuts < MAX_CUTS)
-			chunk = 1 + xorshift(&seed) % max_chunk;
-		if (chunk > cut - off)
-			chunk = cut - off;
-		for (size_t pos = 0; pos < chunk; pos += used) {
+		do {
 			r = ipcconf_frame_decode(&dec, stream + off + pos, chunk - pos, &used, &f);
+			FUZZ_CHECK(used <= chunk - pos);
 			FUZZ_CHECK(r == IPCCONF_FRAME_READY || r == IPCCONF_FRAME_NEED_MORE);
-			if (r != IPCCONF_FRAME_READY)
-				continue; /* NEED_MORE took the rest of the chunk */
+			pos += used;
+			if (r != IPCCONF_FRAME_READY) {
+				FUZZ_CHECK(pos == chunk); /* NEED_MORE takes the rest */
+				break;
+			}
 			FUZZ_CHECK(got < nmsgs);
 			/* In order: the frame completes exactly where its message ends. */
-			FUZZ_CHECK(off + pos + used == msgs[got].end);
+			FUZZ_CHECK(off + pos == msgs[got].end);
 			FUZZ_CHECK(f.type == msgs[got].type);
 			FUZZ_CHECK(f.flags == msgs[got].flags);
 			FUZZ_CHECK(f.length == msgs[got].len);
 			FUZZ_CHECK(memcmp(f.payload, msgs[got].payload, f.length) == 0);
+			last = msgs[got].end;
 			got++;
-		}
+		} while (pos < chunk);
 		off += chunk;
 	}
 
-	/* Every message wholly before the cut came out; a cut inside a frame is reported. */
-	at_boundary = cut == 0;
-	for (size_t i = 0; i < nmsgs && msgs[i].end <= cut; i++) {
-		want++;
-		at_boundary |= msgs[i].end == cut;
+	/* Every message wholly before the end came out, and no other. */
+	FUZZ_CHECK(got == nmsgs || msgs[got].end > end);
+	/* After the last whole frame: nothing (a clean end) or a frame cut short. */
+	switch (frame_ref_parse(stream + last, end - last, &rest)) {
+	case FRAME_REF_END: want = 0; break;
+	case FRAME_REF_TRUNCATED: want = IPCCONF_FRAME_ETRUNCATED; break;
+	default: want = 1; break; /* a whole frame the decoder did not return */
 	}
-	FUZZ_CHECK(got == want);
-	FUZZ_CHECK(ipcconf_frame_finish(&dec) == (at_boundary ? 0 : IPCCONF_FRAME_ETRUNCATED));
+	FUZZ_CHECK(ipcconf_frame_finish(&dec) == want);
 	return 0;
 }

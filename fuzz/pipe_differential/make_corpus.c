@@ -2,8 +2,10 @@
  * Writes pipe_differential's seed corpus into the directory argv[1]:
  *   bazel run //fuzz/pipe_differential:make_corpus -- $PWD/fuzz/pipe_differential/corpus
  * One seed per situation in which the pipe rules matter, in the encoding
- * of pipe_differential.h; several reach the legal differences between
- * Linux's page buffers and ref's byte ring.
+ * of pipe_differential.h; several reach the legal differences between a
+ * system that counts room in pages (Linux) and ref's byte ring, and the
+ * edges POSIX fixes: PIPE_BUF-sized writes, larger ones into an empty or
+ * a nearly full pipe.
  */
 #include <stdint.h>
 #include <stdio.h>

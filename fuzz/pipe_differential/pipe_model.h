@@ -1,79 +1,99 @@
 /*
- * pipe_model.h -- what a pipe returns, by the rules of one implementation,
- * for the calls pipe_differential makes (all non-blocking).
+ * pipe_model.h -- what a pipe may return, by the rules of one side, for
+ * the calls pipe_differential makes (all non-blocking), and the state
+ * those rules need: which handles are open, their O_NONBLOCK flags, and
+ * the stream positions (written - read is what the pipe holds).
  *
- * Both rules share everything POSIX and pipe(7) fix: -EBADF on a closed
- * handle or the wrong end, 0 for zero-length calls, -EPIPE without
- * readers, end of file (0) on an empty pipe without writers, -EAGAIN on an
- * empty one with writers, reads of min(asked, buffered), FIONREAD,
- * POLLIN/POLLHUP/POLLERR/POLLNVAL.  They differ only in how room is
- * counted, which decides write counts and POLLOUT:
+ * Both rules fix exactly what POSIX and the interface (ipcconf/iut.h) fix
+ * for any system: -EBADF on a closed handle or the wrong end, -EPIPE for a
+ * write without readers, end of file (0) on an empty pipe without
+ * writers, -EAGAIN on an empty one with writers, reads of
+ * min(asked, held), FIONREAD = held, the O_NONBLOCK flags, POLLNVAL, and
+ * POLLIN/POLLRDNORM when data is held, POLLHUP when no writer is left.
+ * They differ in how much room a pipe has, which decides write counts and
+ * POLLOUT:
  *
- * PIPE_RULE_LINUX_PAGES, Linux fs/pipe.c: data sits in page buffers, one
- * per slot, capacity / 4096 slots.  pipe_write() first appends the write's
- * last (n mod 4096) bytes to the newest buffer if they fit in its page
- * (behind the data a reader left there), then fills new pages, one per
- * free slot; no free slot: -EAGAIN if nothing went in, else the count.
- * pipe_read() frees a buffer when it empties it.  POLLOUT: a free slot.
- * (Checked against this kernel over millions of random calls before use.)
+ * PIPE_RULE_POSIX, for `os`, the system under test, whatever kernel or
+ * sandbox it is.  Nothing about how the system keeps its buffer (Linux
+ * keeps page buffers and merges small writes into the newest page;
+ * gVisor, and older or newer kernels, do otherwise): only what POSIX
+ * (XSH write(), read(), poll()) fixes, so a finding means the system broke
+ * POSIX, not that it differs from this machine's kernel.  Two parameters
+ * are read from each pipe when it is made, never assumed: PIPE_BUF
+ * (fpathconf(_PC_PIPE_BUF), at least _POSIX_PIPE_BUF) and the capacity
+ * (F_GETPIPE_SZ, which per-user limits such as pipe-user-pages-soft may
+ * shrink), the latter used only as an upper bound on what the pipe holds.
+ * Allowed, with `held` bytes in a pipe of capacity `cap`:
+ *   write n <= PIPE_BUF  all or nothing: n or -EAGAIN; n if the pipe is
+ *                        empty; -EAGAIN if held + n > cap;
+ *   write n > PIPE_BUF   1..min(n, cap - held) bytes, or -EAGAIN; on an
+ *                        empty pipe at least PIPE_BUF, never -EAGAIN;
+ *   write 0, read 0      0 (zero-length writes to a pipe are unspecified;
+ *                        -EPIPE without readers is allowed as well, and
+ *                        a zero-length read may report -EAGAIN);
+ *   POLLOUT              set on an empty pipe with a reader, clear on a
+ *                        full one (held = cap), either in between (a
+ *                        system may refuse small writes with room left);
+ *   POLLERR              may be set when no reader is left, never else;
+ *   POLLIN               also allowed at end of file (a read would not
+ *                        block there).
+ * Bytes in order, none lost or duplicated, is checked by the harness on
+ * the data it reads.
  *
- * PIPE_RULE_REF_BYTES, impl/ref: a byte ring of `capacity` bytes.  A write
- * of at most PIPE_BUF bytes goes in whole or not at all; a larger one
- * takes every free byte.  POLLOUT: at least PIPE_BUF bytes free.
+ * PIPE_RULE_REF_BYTES, for `ref`: its documented rules, exactly
+ * (impl/ref/ref_iut.h): a byte ring of `cap` bytes.  A write of at most
+ * PIPE_BUF bytes goes in whole or not at all; a larger one takes every
+ * free byte.  POLLOUT: at least PIPE_BUF bytes free.  POLLERR: no reader.
  *
- * Each call's function both predicts the result and applies it to the
- * model.  Header-only, as differential.h explains.
+ * Header-only, as differential.h explains.
  */
 #ifndef IPCCONF_FUZZ_PIPE_MODEL_H
 #define IPCCONF_FUZZ_PIPE_MODEL_H
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 
-#define PIPE_MODEL_PAGE 4096u
-#define PIPE_MODEL_PIPE_BUF 4096u
-#define PIPE_MODEL_SLOTS_MAX 256u /* 1 MiB, Linux's default pipe-max-size */
+#include "fuzz/differential/differential.h"
 
-enum pipe_rule { PIPE_RULE_LINUX_PAGES, PIPE_RULE_REF_BYTES };
+#define PIPE_MODEL_POSIX_PIPE_BUF 512 /* _POSIX_PIPE_BUF: the least PIPE_BUF POSIX allows */
+
+enum pipe_rule { PIPE_RULE_POSIX, PIPE_RULE_REF_BYTES };
 
 enum { PIPE_END_READ, PIPE_END_WRITE };
 
-/* One Linux pipe_buffer: `len` bytes of data from `offset` in its page. */
-struct pipe_model_buf {
-	uint32_t offset, len;
-};
-
 struct pipe_model {
 	enum pipe_rule rule;
-	uint32_t capacity;
-	bool open[2];      /* this side's read and write handles */
+	long long capacity; /* as the pipe reported it; PIPE_RULE_POSIX: < 0 when it could not */
+	long long pipe_buf;
+	bool open[2];       /* this side's read and write handles */
 	bool nonblock[2];
-	uint64_t written;  /* stream positions: written - read is buffered */
+	uint64_t written;   /* stream positions: written - read is held */
 	uint64_t read;
-	/* PIPE_RULE_LINUX_PAGES: the kernel's ring of page buffers, oldest first. */
-	struct pipe_model_buf buf[PIPE_MODEL_SLOTS_MAX];
-	uint32_t first, nbufs, slots;
 };
 
-static inline void pipe_model_init(struct pipe_model *m, enum pipe_rule rule, uint32_t capacity,
-				   bool nonblock)
+static inline void pipe_model_init(struct pipe_model *m, enum pipe_rule rule, long long capacity,
+				   long long pipe_buf, bool nonblock)
 {
 	m->rule = rule;
 	m->capacity = capacity;
+	m->pipe_buf = pipe_buf;
 	m->open[PIPE_END_READ] = m->open[PIPE_END_WRITE] = true;
 	m->nonblock[PIPE_END_READ] = m->nonblock[PIPE_END_WRITE] = nonblock;
 	m->written = m->read = 0;
-	m->first = m->nbufs = 0;
-	m->slots = capacity / PIPE_MODEL_PAGE;
-	if (m->slots > PIPE_MODEL_SLOTS_MAX)
-		m->slots = PIPE_MODEL_SLOTS_MAX;
 }
 
-static inline uint64_t pipe_model_buffered(const struct pipe_model *m)
+static inline long long pipe_model_held(const struct pipe_model *m)
 {
-	return m->written - m->read;
+	return (long long)(m->written - m->read);
+}
+
+/* Free bytes by the capacity the pipe reported; unbounded when it reported none. */
+static inline long long pipe_model_room(const struct pipe_model *m)
+{
+	return m->capacity < 0 ? LLONG_MAX : m->capacity - pipe_model_held(m);
 }
 
 /* -EBADF unless handle `end` is open and, for read/write, is that end. */
@@ -82,123 +102,128 @@ static inline int pipe_model_badf(const struct pipe_model *m, int end, int need)
 	return !m->open[end] || (need >= 0 && end != need) ? -EBADF : 0;
 }
 
-#define PIPE_MODEL_BUF(m, i) ((m)->buf[((m)->first + (i)) % PIPE_MODEL_SLOTS_MAX])
-
-/* fs/pipe.c pipe_write(), non-blocking, readers present, n > 0. */
-static inline long long pipe_model_linux_write(struct pipe_model *m, uint64_t n)
+static inline long long pipe_model_min(long long a, long long b)
 {
-	uint64_t done = 0, tail = n & (PIPE_MODEL_PAGE - 1);
-
-	if (tail != 0 && m->nbufs > 0) {
-		struct pipe_model_buf *last = &PIPE_MODEL_BUF(m, m->nbufs - 1);
-
-		if (last->offset + last->len + tail <= PIPE_MODEL_PAGE) {
-			last->len += (uint32_t)tail;
-			done = tail;
-		}
-	}
-	while (done < n && m->nbufs < m->slots) {
-		uint64_t k = n - done < PIPE_MODEL_PAGE ? n - done : PIPE_MODEL_PAGE;
-
-		PIPE_MODEL_BUF(m, m->nbufs).offset = 0;
-		PIPE_MODEL_BUF(m, m->nbufs).len = (uint32_t)k;
-		m->nbufs++;
-		done += k;
-	}
-	return done > 0 ? (long long)done : -EAGAIN;
+	return a < b ? a : b;
 }
 
-/* ref's ring_push() with atomic_max = PIPE_BUF, non-blocking, n > 0. */
-static inline long long pipe_model_ref_write(const struct pipe_model *m, uint64_t n)
+/* PIPE_RULE_POSIX, readers present, n > 0: see the header comment. */
+static inline struct diff_allow pipe_model_posix_write(const struct pipe_model *m, long long n)
 {
-	uint64_t room = m->capacity - pipe_model_buffered(m);
+	long long room = pipe_model_room(m);
 
-	if (room == 0 || (n <= PIPE_MODEL_PIPE_BUF && room < n))
-		return -EAGAIN;
-	return (long long)(n < room ? n : room);
+	if (n <= m->pipe_buf) {
+		if (pipe_model_held(m) == 0)
+			return diff_exactly(n);
+		if (n > room)
+			return diff_exactly(-EAGAIN);
+		return diff_or(diff_exactly(n), -EAGAIN);
+	}
+	if (pipe_model_held(m) == 0)
+		return diff_between(m->pipe_buf, pipe_model_min(n, room));
+	return diff_or(diff_between(1, pipe_model_min(n, room)), -EAGAIN);
 }
 
-static inline long long pipe_model_write(struct pipe_model *m, int end, uint64_t n)
+/* PIPE_RULE_REF_BYTES: ref's ring_push() with atomic_max = PIPE_BUF, n > 0. */
+static inline struct diff_allow pipe_model_ref_write(const struct pipe_model *m, long long n)
 {
-	long long ret = pipe_model_badf(m, end, PIPE_END_WRITE);
+	long long room = pipe_model_room(m);
 
-	if (ret < 0 || n == 0)
-		return ret;
+	if (room == 0 || (n <= m->pipe_buf && room < n))
+		return diff_exactly(-EAGAIN);
+	return diff_exactly(pipe_model_min(n, room));
+}
+
+/* What a non-blocking write of n bytes on handle `end` may return. */
+static inline struct diff_allow pipe_model_write(const struct pipe_model *m, int end, long long n)
+{
+	int badf = pipe_model_badf(m, end, PIPE_END_WRITE);
+
+	if (badf < 0)
+		return diff_exactly(badf);
+	if (n == 0) {
+		if (m->rule == PIPE_RULE_POSIX && !m->open[PIPE_END_READ])
+			return diff_or(diff_exactly(0), -EPIPE);
+		return diff_exactly(0);
+	}
 	if (!m->open[PIPE_END_READ])
-		return -EPIPE;
-	ret = m->rule == PIPE_RULE_LINUX_PAGES ? pipe_model_linux_write(m, n)
-					       : pipe_model_ref_write(m, n);
-	if (ret > 0)
-		m->written += (uint64_t)ret;
-	return ret;
+		return diff_exactly(-EPIPE);
+	return m->rule == PIPE_RULE_POSIX ? pipe_model_posix_write(m, n) : pipe_model_ref_write(m, n);
 }
 
-/* fs/pipe.c pipe_read(): takes from the oldest buffers, frees emptied ones. */
-static inline void pipe_model_linux_consume(struct pipe_model *m, uint64_t k)
+/* The write returned r, judged allowed. */
+static inline void pipe_model_wrote(struct pipe_model *m, long long r)
 {
-	while (k > 0) {
-		struct pipe_model_buf *oldest = &PIPE_MODEL_BUF(m, 0);
-		uint32_t take = k < oldest->len ? (uint32_t)k : oldest->len;
+	if (r > 0)
+		m->written += (uint64_t)r;
+}
 
-		oldest->offset += take;
-		oldest->len -= take;
-		k -= take;
-		if (oldest->len == 0) {
-			m->first = (m->first + 1) % PIPE_MODEL_SLOTS_MAX;
-			m->nbufs--;
-		}
+/* What a non-blocking read of n bytes on handle `end` may return. */
+static inline struct diff_allow pipe_model_read(const struct pipe_model *m, int end, long long n)
+{
+	int badf = pipe_model_badf(m, end, PIPE_END_READ);
+	bool would_block = pipe_model_held(m) == 0 && m->open[PIPE_END_WRITE];
+
+	if (badf < 0)
+		return diff_exactly(badf);
+	if (n == 0) {
+		if (m->rule == PIPE_RULE_POSIX && would_block)
+			return diff_or(diff_exactly(0), -EAGAIN);
+		return diff_exactly(0);
 	}
+	if (would_block)
+		return diff_exactly(-EAGAIN);
+	return diff_exactly(pipe_model_min(n, pipe_model_held(m)));
 }
 
-static inline long long pipe_model_read(struct pipe_model *m, int end, uint64_t n)
+/* The read returned r, judged allowed. */
+static inline void pipe_model_did_read(struct pipe_model *m, long long r)
 {
-	long long ret = pipe_model_badf(m, end, PIPE_END_READ);
-	uint64_t have = pipe_model_buffered(m), k;
-
-	if (ret < 0 || n == 0)
-		return ret;
-	if (have == 0)
-		return m->open[PIPE_END_WRITE] ? -EAGAIN : 0;
-	k = n < have ? n : have;
-	if (m->rule == PIPE_RULE_LINUX_PAGES)
-		pipe_model_linux_consume(m, k);
-	m->read += k;
-	return (long long)k;
+	if (r > 0)
+		m->read += (uint64_t)r;
 }
 
-static inline long long pipe_model_nread(const struct pipe_model *m, int end)
+static inline struct diff_allow pipe_model_nread(const struct pipe_model *m, int end)
 {
-	long long ret = pipe_model_badf(m, end, -1);
+	int badf = pipe_model_badf(m, end, -1);
 
-	return ret < 0 ? ret : (long long)pipe_model_buffered(m);
+	return diff_exactly(badf < 0 ? badf : pipe_model_held(m));
 }
 
-/* poll(2) with timeout 0 on one handle: the revents it reports. */
-static inline long long pipe_model_poll(const struct pipe_model *m, int end, short events)
+/* poll(2) with timeout 0 on one handle: the revents it may report. */
+static inline struct diff_allow pipe_model_poll(const struct pipe_model *m, int end, short events)
 {
-	int mask = 0;
-	bool room;
+	bool posix = m->rule == PIPE_RULE_POSIX;
+	bool reader = m->open[PIPE_END_READ], writer = m->open[PIPE_END_WRITE];
+	long long held = pipe_model_held(m), must = 0, may = 0;
+	long long asked = events | POLLHUP | POLLERR; /* these two are reported unasked */
 
 	if (!m->open[end])
-		return POLLNVAL;
+		return diff_exactly(POLLNVAL);
 	if (end == PIPE_END_READ) {
-		if (pipe_model_buffered(m) > 0)
-			mask |= POLLIN | POLLRDNORM;
-		if (!m->open[PIPE_END_WRITE])
-			mask |= POLLHUP;
+		if (held > 0)
+			must |= POLLIN | POLLRDNORM;
+		else if (posix && !writer)
+			may |= POLLIN | POLLRDNORM;
+		if (!writer)
+			must |= POLLHUP;
+	} else if (posix) {
+		if (reader && held == 0)
+			must |= POLLOUT | POLLWRNORM;
+		else if (pipe_model_room(m) > 0 || !reader)
+			may |= POLLOUT | POLLWRNORM;
+		if (!reader)
+			may |= POLLERR;
 	} else {
-		if (m->rule == PIPE_RULE_LINUX_PAGES)
-			room = m->nbufs < m->slots;
-		else
-			room = m->capacity - pipe_model_buffered(m) >= PIPE_MODEL_PIPE_BUF;
-		if (room)
-			mask |= POLLOUT | POLLWRNORM;
-		if (!m->open[PIPE_END_READ])
-			mask |= POLLERR;
+		if (pipe_model_room(m) >= m->pipe_buf)
+			must |= POLLOUT | POLLWRNORM;
+		if (!reader)
+			must |= POLLERR;
 	}
-	return mask & (events | POLLHUP | POLLERR);
+	return diff_bits(must & asked, may & asked);
 }
 
+/* close() of handle `end`: exact, and applied. */
 static inline long long pipe_model_close(struct pipe_model *m, int end)
 {
 	long long ret = pipe_model_badf(m, end, -1);
@@ -224,6 +249,7 @@ static inline long long pipe_model_get_nonblock(const struct pipe_model *m, int 
 	return ret < 0 ? ret : m->nonblock[end];
 }
 
+/* The capacity the pipe reported when it was made: it does not change. */
 static inline long long pipe_model_capacity(const struct pipe_model *m, int end)
 {
 	long long ret = pipe_model_badf(m, end, -1);

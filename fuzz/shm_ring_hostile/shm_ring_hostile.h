@@ -2,7 +2,10 @@
  * shm_ring_hostile.h -- the input encoding of the shm_ring_hostile fuzz
  * target, shared by the harness and make_corpus.c (see shm_ring_hostile.c).
  *
- * A step is two bytes, a code and an action, then the action's arguments:
+ * Byte 0: data_size = 64 << (b % 7); bit 7 the layout (LAYOUT_LOW).
+ * Byte 1: bit 7 record mode; capacity 1 << ((b & 0x7f) % (log2 data_size + 1)).
+ * Then steps: a code byte, an action byte (% ACT_COUNT), the action's
+ * arguments:
  *   ACT_POKE_BYTES   offset (2, modulo the region), count-1 (1, modulo 16),
  *                    that many bytes, written into the region
  *   ACT_POKE_FIELD   field (1), delta (2, signed), and for FIELD_*_SET a
@@ -12,20 +15,31 @@
  *                    kind RING_REC_GONE, bit 7 an explicit type follows),
  *                    length (4), [kind (2)], [type (2)]
  *   ACT_RECOVER      none
+ *   ACT_ATTACH       none; code bit 0: ring_record_attach() instead of
+ *                    ring_attach().  The handle is replaced when it succeeds.
+ *   ACT_STRIKE       a strike (in_call_peer.h) armed for the next
+ *                    ACT_ATTACH or ACT_OPERATE: the in-call peer
  *   ACT_OPERATE      size (1, as shm_ring_ops's size_arg), capacity (1,
  *                    1 << (b % 13)); the code picks the call (enum call)
  *                    and its bit 7 is the call's flag
+ * The POKE actions are a peer writing between calls; ACT_STRIKE one
+ * writing during them.
  */
 #ifndef IPCCONF_FUZZ_SHM_RING_HOSTILE_H
 #define IPCCONF_FUZZ_SHM_RING_HOSTILE_H
+
+/* Byte 0, bit 7: the region starts at a page (the lower guard) instead of ending at one. */
+#define LAYOUT_LOW 0x80
 
 enum act {
 	ACT_POKE_BYTES,
 	ACT_POKE_FIELD,
 	ACT_POKE_RECORD,
 	ACT_RECOVER,
+	ACT_ATTACH,
+	ACT_STRIKE,
 	ACT_OPERATE,
-	ACT_COUNT = ACT_OPERATE + 2, /* operations get two values in six */
+	ACT_COUNT = ACT_OPERATE + 2, /* operations get two values in eight */
 };
 
 enum field {
@@ -61,5 +75,6 @@ enum call {
 };
 
 #define CALL_FLAG 0x80
+#define ATTACH_RECORDS 0x01
 
 #endif

@@ -21,6 +21,14 @@ static void start(uint8_t ds_log, int records, uint8_t cap_log)
 	len = 2;
 }
 
+/* The same with the region against the lower guard page. */
+static void start_low(uint8_t ds_log, int records, uint8_t cap_log)
+{
+	buf[0] = ds_log | LAYOUT_LOW;
+	buf[1] = (uint8_t)((records ? 0x80 : 0) | cap_log);
+	len = 2;
+}
+
 static void op(enum op code, int flag, uint8_t arg)
 {
 	if (len + 2 > sizeof buf)
@@ -197,5 +205,34 @@ int main(int argc, char **argv)
 	op(OP_SET_CAPACITY, 0, 8);
 	op(OP_RECORD_TRY_POP, 0, 100);
 	rc |= save("records-holes-compaction");
+
+	/* The region against the lower guard: wraps in both modes, the whole area at once. */
+	start_low(2, 0, 8);
+	for (int i = 0; i < 10; i++) {
+		op(OP_BYTE_TRY_PUSH, 0, (uint8_t)(90 + i * 17));
+		op(OP_BYTE_TRY_POP, 0, (uint8_t)(80 + i * 13));
+	}
+	op(OP_REINIT, 1, 8);
+	for (int i = 0; i < 10; i++) {
+		op(OP_RECORD_TRY_PUSH, 0, (uint8_t)(30 + i * 11));
+		op(OP_RECORD_TRY_POP, 0, 0xff);
+	}
+	rc |= save("layout-low-wrap");
+
+	/* Blocking pops told that the other side is gone: data first, then end of file. */
+	start(1, 0, 7);
+	op(OP_BYTE_PUSH, 0, 30);
+	op(OP_BYTE_POP, 1, 20);
+	op(OP_BYTE_POP, 1, 20);
+	op(OP_BYTE_POP, 1, 20);
+	op(OP_BYTE_POP, 1, 0);
+	op(OP_REINIT, 1, 7);
+	op(OP_RECORD_PUSH, 0, 12);
+	op(OP_RECORD_POP, 1, 4);
+	op(OP_RECORD_POP, 1, 12);
+	op(OP_RECORD_POP, 1, 12);
+	op(OP_BYTE_POP, 1, 0);
+	op(OP_BYTE_POP, 1, 5);
+	rc |= save("pops-peer-gone");
 	return rc;
 }

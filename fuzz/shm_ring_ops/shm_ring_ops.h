@@ -13,11 +13,11 @@ enum op {
 	OP_BYTE_TRY_PUSH,   /* flag: all_or_nothing */
 	OP_BYTE_TRY_POP,
 	OP_BYTE_PUSH,       /* flag: atomic_max = 4096 */
-	OP_BYTE_POP,
+	OP_BYTE_POP,        /* flag: the producer is gone */
 	OP_RECORD_TRY_PUSH,
 	OP_RECORD_TRY_POP,
 	OP_RECORD_PUSH,
-	OP_RECORD_POP,
+	OP_RECORD_POP,      /* flag: the producers are gone */
 	OP_RECORD_PEEK,
 	OP_SET_CAPACITY,    /* argument: capacity */
 	OP_RESET,           /* argument: capacity */
@@ -58,6 +58,9 @@ static inline uint16_t type_arg(uint8_t a)
 {
 	return a < 0xf0 ? a % 5 : (uint16_t)(0xfff0u | (a & 0x0fu));
 }
+
+/* Byte 0, bit 7: the region starts at the lower guard page instead of ending at the upper. */
+#define LAYOUT_LOW 0x80
 
 /* Byte 0 of an input: data_size = 64 << (b % 7). */
 static inline uint32_t data_size_arg(uint8_t b)

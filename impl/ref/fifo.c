@@ -140,7 +140,7 @@ static bool reset_if_unheld_locked(struct pipe_obj *p)
 		return false;
 	holders_forget_dead(&p->sh->holders);
 	ofd_flags_reset(&p->sh->ofd_flags);
-	ring_reset(&p->ring, p->limits.default_capacity);
+	ring_adaptive_reset(&p->ring, p->limits.default_capacity);
 	return true;
 }
 
@@ -160,7 +160,7 @@ static void fifo_released(struct ref_obj *obj)
 		shm_unlink(f->shm_name);
 	}
 	sync_unlock(&sh->open_lock);
-	ring_wake(&f->pipe.ring);
+	pipe_end_wake_peers(obj);
 }
 
 /* Announces an open to the opens blocked waiting for one (fifo_open()'s wake_up_partner). */
@@ -214,7 +214,7 @@ static int attach(const struct ref_variant *v, const char *path, const struct fi
 	struct fifo_id again;
 	struct fifo_obj *f;
 	void *base = MAP_FAILED;
-	struct ring ring;
+	struct ring_adaptive ring;
 	char name[FIFO_NAME_MAX];
 	bool created;
 	int err;

@@ -11,6 +11,7 @@
 
 #include "impl/ref/handles.h"
 #include "impl/ref/tables.h"
+#include "impl/sync/sync_barrier.h"
 #include "impl/sync/sync_waiter.h"
 
 static int ref_close(const struct ipcconf_iut *self, int h)
@@ -70,13 +71,21 @@ static short item_revents(const struct ipcconf_poll_item *it, struct ref_ofd *f)
  * one; the others are looked at again whenever that sleep ends, at least
  * every SYNC_SLICE_MS (sync_waiter.h), so an event on any but the first item
  * is seen up to that much late.
+ *
+ * The word's waiters count is raised once nothing was ready, and then
+ * fenced (sync_barrier_heavy) *before* the items are looked at again, and
+ * it stays raised until poll returns: a pipe end's peer on the SPSC path
+ * bumps the word only while the count says someone waits, after a fence
+ * that pairs with ours (ring_adaptive.h, WAKE-UPS), so either it sees the
+ * count or we see what it did.  Raising the count only around each sleep,
+ * after looking, would let such a wake-up slip through for a slice.
  */
 static int poll_wait(struct ipcconf_poll_item *items, struct ref_ofd **f, unsigned n,
 		     int timeout_ms)
 {
 	_Atomic uint32_t *word = NULL, *waiters = NULL;
 	struct sync_waiter w;
-	bool started = false;
+	bool started = false, announced = false;
 	int ready;
 
 	for (unsigned i = 0; i < n && word == NULL; i++)
@@ -94,12 +103,19 @@ static int poll_wait(struct ipcconf_poll_item *items, struct ref_ofd **f, unsign
 		}
 		if (ready != 0 || timeout_ms == 0)
 			break;
+		if (waiters != NULL && !announced) {
+			atomic_fetch_add_explicit(waiters, 1, memory_order_seq_cst);
+			sync_barrier_heavy();
+			announced = true;
+			continue;
+		}
 		if (!started) {
 			sync_waiter_begin(&w, timeout_ms);
 			started = true;
 		}
 		if (word != NULL) {
-			r = sync_waiter_wait(&w, word, seen, waiters);
+			/* Already counted (above): no count of its own. */
+			r = sync_waiter_wait(&w, word, seen, NULL);
 		} else {
 			/* Nothing to sleep on (no open handle): a word nobody changes, sliced as usual. */
 			_Atomic uint32_t idle = 0;
@@ -114,6 +130,8 @@ static int poll_wait(struct ipcconf_poll_item *items, struct ref_ofd **f, unsign
 			break;
 		}
 	}
+	if (announced)
+		atomic_fetch_sub_explicit(waiters, 1, memory_order_relaxed);
 	if (started)
 		sync_waiter_end(&w);
 	return ready;

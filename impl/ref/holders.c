@@ -162,6 +162,26 @@ bool holders_any(struct ref_holders *hs, unsigned which)
 	return false;
 }
 
+bool holders_only(struct ref_holders *hs, unsigned which, uint32_t holder)
+{
+	bool held = false;
+
+	for (int i = 0; i < REF_SLOTS; i++) {
+		uint64_t w = atomic_load(&hs->slot[i]);
+
+		if (!counts(w, which))
+			continue;
+		if (holder_of(w) == holder) {
+			held = true;
+			continue;
+		}
+		if (holder_alive(holder_of(w)))
+			return false;
+		cas(hs, i, &w, 0);
+	}
+	return held;
+}
+
 void holders_forget_dead(struct ref_holders *hs)
 {
 	for (int i = 0; i < REF_SLOTS; i++) {

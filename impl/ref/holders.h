@@ -80,6 +80,15 @@ bool holders_held_by(const struct ref_holders *hs, int idx, uint32_t holder);
  */
 bool holders_any(struct ref_holders *hs, unsigned which);
 
+/*
+ * True when `holder` (a process id) is the only live process holding an
+ * end of the given kind(s): it holds one, and every other slot counting
+ * one belongs to a dead process (and is freed).  A pending slot (a fork in
+ * progress, even our own) counts as another holder while its forking
+ * process lives: the child will hold what it holds.
+ */
+bool holders_only(struct ref_holders *hs, unsigned which, uint32_t holder);
+
 /* Frees the slots of holders that are dead. */
 void holders_forget_dead(struct ref_holders *hs);
 

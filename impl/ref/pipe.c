@@ -51,7 +51,7 @@ static int region_file(void)
 
 /* A fresh region, mapped and laid out: its file in *fd (-1: anonymous). */
 static int region_new(const struct ref_variant *v, unsigned char **base, int *fd,
-		      struct pipe_limits *limits, struct ring *ring)
+		      struct pipe_limits *limits, struct ring_adaptive *ring)
 {
 	void *p;
 	int err;
@@ -88,7 +88,7 @@ int ref_pipe_create(const struct ref_variant *v, int ends[2], int flags)
 	struct pipe_limits limits;
 	struct pipe_obj *p;
 	unsigned char *base;
-	struct ring ring;
+	struct ring_adaptive ring;
 	int err, fd;
 
 	/* O_DIRECT (packet mode) too: ref does not declare IPCCONF_PIPE_CAP_PACKET. */
@@ -162,7 +162,7 @@ int ref_pipe_attach(const char *name, struct ref_obj **out)
 {
 	struct pipe_limits limits;
 	struct pipe_obj *p;
-	struct ring ring;
+	struct ring_adaptive ring;
 	struct stat st;
 	void *base;
 	int err = 0;

@@ -28,7 +28,7 @@ void pipe_region_init(void *base, enum pipe_region_kind kind, const struct pipe_
 }
 
 int pipe_region_attach(void *base, size_t size, enum pipe_region_kind kind,
-		       struct pipe_limits *limits, struct ring *ring)
+		       struct pipe_limits *limits, struct ring_adaptive *ring)
 {
 	volatile struct pipe_shared *sh = base;
 	struct pipe_limits copy;
@@ -46,6 +46,6 @@ int pipe_region_attach(void *base, size_t size, enum pipe_region_kind kind,
 	    copy.pipe_buf < REF_MIN_PIPE_BUF || copy.pipe_buf > REF_MAX_PIPE_BUF)
 		return -EUCLEAN;
 	*limits = copy;
-	return ring_attach(ring, (unsigned char *)base + REF_RING_OFFSET,
-			   REF_REGION_SIZE - REF_RING_OFFSET);
+	return ring_adaptive_attach(ring, (unsigned char *)base + REF_RING_OFFSET,
+				    REF_REGION_SIZE - REF_RING_OFFSET);
 }

@@ -26,10 +26,10 @@
 
 #include "impl/ref/holders.h"
 #include "impl/ref/ofd_flags.h"
-#include "impl/ring/ring.h"
+#include "impl/ring/ring_adaptive.h"
 
 #define REF_MAGIC 0x46455249u /* "IREF" in memory on little-endian */
-#define REF_VERSION 3u
+#define REF_VERSION 4u
 
 #define REF_MIN_PIPE_BUF 512u                /* POSIX's _POSIX_PIPE_BUF */
 #define REF_MAX_PIPE_BUF 4096u               /* Linux's PIPE_BUF */
@@ -65,6 +65,13 @@ struct pipe_shared {
 	/* Opens for reading / for writing so far: futex words that blocked opens wait on. */
 	_Atomic uint32_t opens_r;
 	_Atomic uint32_t opens_w;
+	/*
+	 * Bumped after every release of an end (its counts are already out
+	 * of `holders`) and every capacity change.  Read on every read and
+	 * write, so it lives with the fields above, which only opens write:
+	 * a holder that sees it move looks at the holders again (pipe_end.c).
+	 */
+	_Atomic uint32_t releases;
 	/* The one endpoint's holders: readers and writers. */
 	struct ref_holders holders;
 	/* Status flags of open descriptions (ofd_flags.h). */
@@ -84,9 +91,10 @@ void pipe_region_init(void *base, enum pipe_region_kind kind, const struct pipe_
 
 /*
  * Validates a mapped region of `size` bytes (-EPROTO, -EUCLEAN), copies
- * its limits out and attaches its ring.
+ * its limits out and attaches its ring (ring_adaptive.h: the SPSC path
+ * while one process writes and one reads, the locked path otherwise).
  */
 int pipe_region_attach(void *base, size_t size, enum pipe_region_kind kind,
-		       struct pipe_limits *limits, struct ring *ring);
+		       struct pipe_limits *limits, struct ring_adaptive *ring);
 
 #endif /* IPCCONF_REF_PIPE_REGION_H */

@@ -17,6 +17,21 @@
  * peer blocked in read or write notices such a death within
  * SYNC_SLICE_MS.
  *
+ * THE RING UNDER A PIPE is the adaptive one (impl/ring/ring_adaptive.h):
+ * while one process holds the write end and one the read end -- a pipe
+ * forked and each side closing the end it does not use, a FIFO opened
+ * once each way -- each side streams on the lock-free SPSC path (no lock,
+ * no system call while the other side keeps up); when a side gains a
+ * holder (fork, a dup passed to another process, a second open of a FIFO,
+ * a process attaching a published pipe) it falls back to the locked path
+ * at that holder's first read or write, and it goes back to the SPSC path
+ * when the holders drop to one again (a close says so at once; a holder's
+ * death is noticed within a few hundred calls).  Threads of one process
+ * that read (or write) one end take turns on the locked path.  Nothing
+ * scans the holders on a call that moves data, except as pipe_end.h
+ * explains for EPIPE.  This is the code bench/ring_bench measures in its
+ * `ref` column.
+ *
  * SHARED MEMORY.  A pipe lives in an unnamed file of the POSIX shm file
  * system (O_TMPFILE in /dev/shm, mode 0600), so it cannot outlive its
  * last holder, closed or killed; it can be given a unique POSIX shm name
@@ -64,6 +79,13 @@
  *     closes it);
  *   - a parent killed between fork() and its child's first instruction
  *     leaves the child uncounted until the child runs;
+ *   - a reader killed (not closing) while a writer streams to it is
+ *     noticed by that writer within two budgets of its evidence that the
+ *     reader consumes (pipe_end.h, EPIPE): up to 128 writes of 64 bytes,
+ *     or two of 64 KiB, succeed after the death and are lost, where Linux
+ *     fails the first with EPIPE.  A write after the only reader died and
+ *     before anybody consumed anything more is EPIPE at once, as is every
+ *     write after a close of the last read end;
  *   - a FIFO's shm object whose last holder was killed stays in /dev/shm
  *     until the node is next opened (which adopts and empties it) or
  *     removed with fifo.unlink; a node removed by plain unlink(2) then

@@ -74,20 +74,31 @@ int ring_init(void *mem, size_t len, uint32_t data_size, uint32_t capacity)
 }
 
 /*
+ * Bounds the retries of the two snapshots below: a peer that keeps
+ * moving a word between our reads must not keep us here forever.
+ */
+#define SNAPSHOT_TRIES 1000
+
+/*
  * head and tail are two words: read head, tail, head again, and accept
  * only when head did not move, so that tail - head is a difference that
  * existed at one moment (tail only grows, so tail >= head then).  A busy
  * consumer moves head once per memcpy, so this settles at once; after
- * many retries the last pair is returned and may look inconsistent.
+ * many retries the last pair is returned and may look inconsistent.  The
+ * second read of head only decides whether to retry: the values returned
+ * are the first pair, read once each.
  */
 static uint64_t used_snapshot(const struct ring_hdr *h, uint64_t *head_out)
 {
 	struct ring_hdr *m = (struct ring_hdr *)h;
 	uint64_t head = 0, tail = 0;
 
-	for (int i = 0; i < 1000; i++) {
+	for (int i = 0; i < SNAPSHOT_TRIES; i++) {
+		RING_PEER(RING_PEER_COUNTERS, m);
 		head = atomic_load_explicit(&m->head, memory_order_acquire);
+		RING_PEER(RING_PEER_COUNTERS, m);
 		tail = atomic_load_explicit(&m->tail, memory_order_acquire);
+		RING_PEER(RING_PEER_COUNTERS, m);
 		if (atomic_load_explicit(&m->head, memory_order_acquire) == head)
 			break;
 	}
@@ -96,58 +107,110 @@ static uint64_t used_snapshot(const struct ring_hdr *h, uint64_t *head_out)
 }
 
 /* A mode this code knows, with the flags word that goes with it. */
-static bool known_mode(const struct ring_hdr *h)
+static bool known_mode(uint16_t mode, uint32_t flags)
 {
-	return (h->mode == RING_MODE_BYTES && h->flags == 0) ||
-	       (h->mode == RING_MODE_RECORDS && h->flags == RING_REC_FORMAT);
+	return (mode == RING_MODE_BYTES && flags == 0) ||
+	       (mode == RING_MODE_RECORDS && flags == RING_REC_FORMAT);
+}
+
+/*
+ * Copies the identity and geometry out of the shared header, one load per
+ * field, into s: everything after this judges and uses s alone.
+ */
+static void read_identity(struct ring_hdr *m, struct ring_snap *s)
+{
+	RING_PEER(RING_PEER_ATTACH_HEADER, m);
+	/* acquire: pairs with ring_init_mode()'s release; the fields below are complete. */
+	s->magic = atomic_load_explicit(&m->magic, memory_order_acquire);
+	RING_PEER(RING_PEER_ATTACH_HEADER, m);
+	s->version = RING_LOAD_ONCE(m->version);
+	RING_PEER(RING_PEER_ATTACH_HEADER, m);
+	s->mode = RING_LOAD_ONCE(m->mode);
+	RING_PEER(RING_PEER_ATTACH_HEADER, m);
+	s->flags = RING_LOAD_ONCE(m->flags);
+	RING_PEER(RING_PEER_ATTACH_HEADER, m);
+	s->hdr_size = RING_LOAD_ONCE(m->hdr_size);
+	RING_PEER(RING_PEER_ATTACH_HEADER, m);
+	s->data_size = RING_LOAD_ONCE(m->data_size);
+	s->have_identity = 1;
+}
+
+/* Is the snapshot's identity and geometry a ring this code can use in len bytes? */
+static int judge_identity(const struct ring_snap *s, size_t len)
+{
+	if (s->magic != RING_MAGIC || s->version != RING_VERSION || !known_mode(s->mode, s->flags) ||
+	    s->hdr_size != RING_HDR_SIZE)
+		return -EPROTO;
+	if (!is_pow2(s->data_size) || s->data_size > RING_DATA_MAX ||
+	    s->data_size < min_capacity(s->mode) || len < ring_region_size(s->data_size))
+		return -EPROTO;
+	return 0;
+}
+
+int ring_check_snap(const void *mem, size_t len, struct ring_snap *s)
+{
+	struct ring_hdr *m = (struct ring_hdr *)mem;
+	uint32_t cap_again;
+	int err, i;
+
+	memset(s, 0, sizeof *s);
+	if (mem == NULL || len < RING_HDR_SIZE)
+		return -EPROTO;
+	read_identity(m, s);
+	err = judge_identity(s, len);
+	if (err < 0)
+		return err;
+	/* A capacity change between the reads would pair a size with the wrong counts. */
+	for (i = 0; i < SNAPSHOT_TRIES; i++) {
+		RING_PEER(RING_PEER_CAPACITY, m);
+		s->cap = atomic_load_explicit(&m->capacity, memory_order_acquire);
+		s->used = used_snapshot(m, &s->head);
+		RING_PEER(RING_PEER_CAPACITY, m);
+		cap_again = atomic_load_explicit(&m->capacity, memory_order_acquire);
+		if (cap_again == s->cap)
+			break;
+	}
+	/* Legitimate capacity changes are rare: one that never settles is a peer at work. */
+	if (i == SNAPSHOT_TRIES)
+		return -EUCLEAN;
+	s->have_state = 1;
+	if (!is_pow2(s->cap) || s->cap > s->data_size || s->cap < min_capacity(s->mode) ||
+	    s->used > s->cap)
+		return -EUCLEAN;
+	/* Records start at multiples of the alignment, and head and tail at records. */
+	if (s->mode == RING_MODE_RECORDS && ((s->head | s->used) & (RING_REC_ALIGN - 1)) != 0)
+		return -EUCLEAN;
+	return 0;
 }
 
 int ring_check(const void *mem, size_t len)
 {
-	const struct ring_hdr *h = mem;
-	struct ring_hdr *m = (struct ring_hdr *)mem;
-	uint32_t cap, cap_again, min;
-	uint64_t used, head;
+	struct ring_snap s;
 
-	if (mem == NULL || len < RING_HDR_SIZE)
-		return -EPROTO;
-	if (atomic_load_explicit(&m->magic, memory_order_acquire) != RING_MAGIC ||
-	    h->version != RING_VERSION || !known_mode(h) || h->hdr_size != RING_HDR_SIZE)
-		return -EPROTO;
-	min = min_capacity(h->mode);
-	if (!is_pow2(h->data_size) || h->data_size > RING_DATA_MAX || h->data_size < min ||
-	    len < ring_region_size(h->data_size))
-		return -EPROTO;
-	/* A capacity change between the reads would pair a size with the wrong counts. */
-	do {
-		cap = atomic_load_explicit(&m->capacity, memory_order_acquire);
-		used = used_snapshot(h, &head);
-		cap_again = atomic_load_explicit(&m->capacity, memory_order_acquire);
-	} while (cap != cap_again);
-	if (!is_pow2(cap) || cap > h->data_size || cap < min || used > cap)
-		return -EUCLEAN;
-	/* Records start at multiples of the alignment, and head and tail at records. */
-	if (h->mode == RING_MODE_RECORDS && ((head | used) & (RING_REC_ALIGN - 1)) != 0)
-		return -EUCLEAN;
-	return 0;
+	return ring_check_snap(mem, len, &s);
 }
 
 int ring_recover(void *mem, size_t len)
 {
 	struct ring_hdr *h = mem;
+	struct ring_snap s;
 	uint32_t cap;
 	uint64_t tail;
-	int err = ring_check(mem, len);
+	int err = ring_check_snap(mem, len, &s);
 
 	if (err == -EPROTO)
 		return err;
-	/* Nobody else is here (the caller's promise): plain relaxed stores do. */
+	/*
+	 * The identity in s was judged sound; repairs go by it, never by a
+	 * second read.  Nobody else is here (the caller's promise): plain
+	 * relaxed stores do, and the ring_check() at the end has the last word.
+	 */
 	cap = atomic_load_explicit(&h->capacity, memory_order_relaxed);
-	if (!is_pow2(cap) || cap > h->data_size || cap < min_capacity(h->mode))
-		atomic_store_explicit(&h->capacity, h->data_size, memory_order_relaxed);
+	if (!is_pow2(cap) || cap > s.data_size || cap < min_capacity(s.mode))
+		atomic_store_explicit(&h->capacity, s.data_size, memory_order_relaxed);
 	tail = atomic_load_explicit(&h->tail, memory_order_relaxed);
 	/* The next record must start aligned: round a bad tail up, never down onto old data. */
-	if (h->mode == RING_MODE_RECORDS)
+	if (s.mode == RING_MODE_RECORDS)
 		tail = (tail + RING_REC_ALIGN - 1) & ~(uint64_t)(RING_REC_ALIGN - 1);
 	atomic_store_explicit(&h->tail, tail, memory_order_relaxed);
 	atomic_store_explicit(&h->head, tail, memory_order_relaxed);
@@ -161,17 +224,29 @@ int ring_recover(void *mem, size_t len)
 	return ring_check(mem, len);
 }
 
-int ring_attach(struct ring *r, void *mem, size_t len)
+/*
+ * struct ring is filled from the snapshot ring_check_snap() judged, never
+ * from the header again: a peer that rewrites data_size or mode after the
+ * check cannot get a geometry accepted that was never checked.
+ */
+int ring_attach_snap(struct ring *r, void *mem, size_t len, struct ring_snap *s)
 {
-	int err = ring_check(mem, len);
+	int err = ring_check_snap(mem, len, s);
 
 	if (err < 0)
 		return err;
 	r->hdr = mem;
 	r->data = (unsigned char *)mem + RING_HDR_SIZE;
-	r->data_size = r->hdr->data_size;
-	r->mode = r->hdr->mode;
+	r->data_size = s->data_size;
+	r->mode = s->mode;
 	return 0;
+}
+
+int ring_attach(struct ring *r, void *mem, size_t len)
+{
+	struct ring_snap s;
+
+	return ring_attach_snap(r, mem, len, &s);
 }
 
 /*
@@ -181,7 +256,10 @@ int ring_attach(struct ring *r, void *mem, size_t len)
  */
 long ring_checked_capacity(const struct ring *r)
 {
-	uint32_t cap = atomic_load_explicit(&r->hdr->capacity, memory_order_relaxed);
+	uint32_t cap;
+
+	RING_PEER(RING_PEER_CAPACITY, r->hdr);
+	cap = atomic_load_explicit(&r->hdr->capacity, memory_order_relaxed);
 
 	if (!is_pow2(cap) || cap > r->data_size || cap < min_capacity(r->mode))
 		return -EUCLEAN;
@@ -227,6 +305,8 @@ void ring_copy_in(const struct ring *r, uint32_t cap, uint64_t pos, const void *
 		first++;
 #endif
 	memcpy(r->data + off, src, first);
+	if (first < n)
+		RING_PEER(RING_PEER_DATA, r->hdr);
 	memcpy(r->data, (const unsigned char *)src + first, n - first);
 }
 
@@ -236,6 +316,8 @@ void ring_copy_out(const struct ring *r, uint32_t cap, uint64_t pos, void *dst, 
 	size_t first = cap - off < n ? cap - off : n;
 
 	memcpy(dst, r->data + off, first);
+	if (first < n)
+		RING_PEER(RING_PEER_DATA, r->hdr);
 	memcpy((unsigned char *)dst + first, r->data, n - first);
 }
 
@@ -251,7 +333,8 @@ void ring_announce(_Atomic uint32_t *seq, _Atomic uint32_t *waiters)
 		sync_futex_wake(seq, INT_MAX);
 }
 
-ssize_t ring_try_push(struct ring *r, const void *buf, size_t n, int all_or_nothing)
+ssize_t ring_try_push_whole(struct ring *r, const void *buf, size_t n, int all_or_nothing,
+			    size_t whole_max)
 {
 	struct ring_hdr *h = r->hdr;
 	uint64_t head, tail, used;
@@ -268,13 +351,17 @@ ssize_t ring_try_push(struct ring *r, const void *buf, size_t n, int all_or_noth
 		sync_unlock(&h->p_lock);
 		return cap;
 	}
+	if (n <= whole_max && n <= (size_t)cap)
+		all_or_nothing = 1;
 	/* Only we move tail (we hold p_lock): relaxed is enough. */
+	RING_PEER(RING_PEER_COUNTERS, h);
 	tail = atomic_load_explicit(&h->tail, memory_order_relaxed);
 	/*
 	 * acquire: the consumer's release store of head is its licence for us
 	 * to overwrite the bytes it has consumed, so its reads of them must be
 	 * complete before our memcpy below.
 	 */
+	RING_PEER(RING_PEER_COUNTERS, h);
 	head = atomic_load_explicit(&h->head, memory_order_acquire);
 	used = tail - head;
 	if (used > (uint64_t)cap) {
@@ -295,6 +382,11 @@ ssize_t ring_try_push(struct ring *r, const void *buf, size_t n, int all_or_noth
 	return (ssize_t)k;
 }
 
+ssize_t ring_try_push(struct ring *r, const void *buf, size_t n, int all_or_nothing)
+{
+	return ring_try_push_whole(r, buf, n, all_or_nothing, 0);
+}
+
 ssize_t ring_try_pop(struct ring *r, void *buf, size_t n)
 {
 	struct ring_hdr *h = r->hdr;
@@ -312,8 +404,10 @@ ssize_t ring_try_pop(struct ring *r, void *buf, size_t n)
 		sync_unlock(&h->c_lock);
 		return cap;
 	}
+	RING_PEER(RING_PEER_COUNTERS, h);
 	head = atomic_load_explicit(&h->head, memory_order_relaxed);
 	/* acquire: pairs with the producer's release of tail; the bytes below it are written. */
+	RING_PEER(RING_PEER_COUNTERS, h);
 	tail = atomic_load_explicit(&h->tail, memory_order_acquire);
 	used = tail - head;
 	if (used > (uint64_t)cap) {
@@ -371,7 +465,9 @@ static int resize(struct ring *r, uint32_t capacity, int discard)
 	sync_lock(&h->p_lock);
 	sync_lock(&h->c_lock);
 	cap = ring_checked_capacity(r);
+	RING_PEER(RING_PEER_COUNTERS, h);
 	head = atomic_load_explicit(&h->head, memory_order_relaxed);
+	RING_PEER(RING_PEER_COUNTERS, h);
 	tail = atomic_load_explicit(&h->tail, memory_order_relaxed);
 	used = tail - head;
 	if (cap < 0 || used > (uint64_t)cap)

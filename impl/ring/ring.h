@@ -29,10 +29,23 @@
  *       84     4  gone           record mode: bytes of records taken out of
  *                                order that head has not passed yet (a
  *                                hint, ring_record.h); 0 in byte mode
+ *       88     4  c_mode         adaptive ring (ring_adaptive.h): who
+ *                                consumes, SHARED or EXCLUSIVE, and a
+ *                                generation; 0 for the other interfaces
+ *       92     4  c_mode_lock    adaptive ring: held by every pop on the
+ *                                locked path and by mode changes
+ *                                (sync_lock.h)
+ *       96     4  c_mode_busy    adaptive ring: the exclusive consumer's
+ *                                thread id while it is inside a pop, else 0
  *      128     8  tail           bytes produced since ring_init()
  *      136     4  p_lock         producer lock (sync_lock.h)
  *      140     4  data_seq       futex word: bumped when data appears
  *      144     4  data_waiters   consumers sleeping on data_seq
+ *      192     4  p_mode         adaptive ring: c_mode for producers
+ *      196     4  p_mode_lock    adaptive ring: c_mode_lock for producers
+ *      200     4  p_mode_busy    adaptive ring: c_mode_busy for producers
+ *                                (192-255: a line of its own, as a waiting
+ *                                consumer polls the line of tail)
  *      256     -  data[]         data_size bytes; byte i of the stream is
  *                                at data[i & (capacity - 1)]
  *
@@ -60,6 +73,27 @@
  * locks, futex words, capacity changes and ring_check() carry over.  The
  * mode is copied into struct ring at attach time, and byte-mode pushes
  * and pops refuse a record-mode ring (-EPROTO) rather than misread it.
+ *
+ * SHARED-MEMORY DISCIPLINE.  Everything in the region may be written at
+ * any moment by a process we do not trust, including between two reads
+ * inside one call.  So every shared value that decides where we read or
+ * write (identity and geometry, capacity, head, tail, gone, a record
+ * header) is
+ *   1. read ONCE, with one explicit load (an atomic load for the _Atomic
+ *      words, RING_LOAD_ONCE() in ring_int.h for the plain ones), never a
+ *      plain read the compiler could repeat;
+ *   2. validated as that private copy;
+ *   3. used only as that copy afterwards -- never read again to be used.
+ * ring_attach() copies identity and geometry once into a snapshot,
+ * judges the snapshot (the checks of ring_check()) and fills struct ring
+ * from it; each operation then reads the capacity and the counters it
+ * needs once each and judges them against struct ring.  Record headers
+ * are copied out into private memory before they are judged
+ * (ring_record.h).  A second read is allowed only to decide whether to
+ * retry (the snapshots of head/tail and of the capacity in ring_check()),
+ * and such loops are bounded.  Fuzz and test builds put a hook before
+ * each of these reads (ring_peer.h) so that a harness can rewrite the
+ * header in the middle of a call; in every other build it costs nothing.
  *
  * ERRORS.  Functions return a non-negative result or a negative errno:
  * -EPROTO when the region is not a ring of this version and mode,
@@ -100,18 +134,27 @@ struct ring_hdr {
 	_Atomic uint32_t room_seq;
 	_Atomic uint32_t room_waiters;
 	_Atomic uint32_t gone; /* record mode: see ring_record.h */
+	_Atomic uint32_t c_mode;      /* ring_adaptive.h */
+	_Atomic uint32_t c_mode_lock; /* ring_adaptive.h */
+	_Atomic uint32_t c_mode_busy; /* ring_adaptive.h */
 
 	/* Producer side. */
 	_Alignas(64) _Atomic uint64_t tail;
 	_Atomic uint32_t p_lock;
 	_Atomic uint32_t data_seq;
 	_Atomic uint32_t data_waiters;
+
+	/* The adaptive ring's producer words, on a line of their own (ring_adaptive.h). */
+	_Alignas(64) _Atomic uint32_t p_mode;
+	_Atomic uint32_t p_mode_lock;
+	_Atomic uint32_t p_mode_busy;
 };
 
 /*
  * A process's view of an attached ring.  Lives in process memory: the
- * fields copied here at attach time are trusted afterwards, so a header
- * corrupted later cannot move data[] or stretch it.
+ * fields copied here at attach time (from the snapshot ring_attach()
+ * validated, never from a second read of the header) are trusted
+ * afterwards, so a header corrupted later cannot move data[] or stretch it.
  */
 struct ring {
 	struct ring_hdr *hdr;

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdbool.h>
 
+#include "impl/ring/ring_int.h"
 #include "impl/sync/sync_waiter.h"
 
 /*
@@ -54,8 +55,6 @@ ssize_t ring_push(struct ring *r, const void *buf, size_t n, struct ring_block *
 	for (;;) {
 		/* Read before the attempt: room made after this ends the sleep below. */
 		uint32_t seen = atomic_load_explicit(seq, memory_order_acquire);
-		long cap = ring_capacity(r);
-		bool atomic = done == 0 && n <= b->atomic_max && cap >= 0 && n <= (size_t)cap;
 		ssize_t k;
 		int err;
 
@@ -63,7 +62,12 @@ ssize_t ring_push(struct ring *r, const void *buf, size_t n, struct ring_block *
 			ret = -EPIPE;
 			break;
 		}
-		k = ring_try_push(r, p + done, n - done, atomic);
+		/*
+		 * Whole or nothing while nothing is in and n <= atomic_max and
+		 * n fits the capacity -- decided inside the attempt, on the
+		 * capacity it reads once and copies with.
+		 */
+		k = ring_try_push_whole(r, p + done, n - done, 0, done == 0 ? b->atomic_max : 0);
 		if (k > 0) {
 			done += (size_t)k;
 			if (done == n) {

@@ -30,16 +30,13 @@ int ring_record_init(void *mem, size_t len, uint32_t data_size, uint32_t capacit
 /*
  * After ring_check() said -EPROTO: is this a record ring of another
  * format (an older one, most likely)?  Then the more specific error.
+ * Judged on the snapshot the check read, not on a second look.
  */
-static int refine_eproto(const void *mem, size_t len)
+static int refine_eproto(const struct ring_snap *s)
 {
-	const struct ring_hdr *h = mem;
-	struct ring_hdr *m = (struct ring_hdr *)mem;
-
-	if (mem != NULL && len >= RING_HDR_SIZE &&
-	    atomic_load_explicit(&m->magic, memory_order_acquire) == RING_MAGIC &&
-	    h->version == RING_VERSION && h->mode == RING_MODE_RECORDS &&
-	    h->hdr_size == RING_HDR_SIZE && h->flags != RING_REC_FORMAT)
+	if (s->have_identity && s->magic == RING_MAGIC && s->version == RING_VERSION &&
+	    s->mode == RING_MODE_RECORDS && s->hdr_size == RING_HDR_SIZE &&
+	    s->flags != RING_REC_FORMAT)
 		return -EPROTONOSUPPORT;
 	return -EPROTO;
 }
@@ -47,10 +44,11 @@ static int refine_eproto(const void *mem, size_t len)
 int ring_record_attach(struct ring *r, void *mem, size_t len)
 {
 	struct ring tmp;
-	int err = ring_attach(&tmp, mem, len);
+	struct ring_snap snap;
+	int err = ring_attach_snap(&tmp, mem, len, &snap);
 
 	if (err == -EPROTO)
-		return refine_eproto(mem, len);
+		return refine_eproto(&snap);
 	if (err < 0)
 		return err;
 	if (tmp.mode != RING_MODE_RECORDS)
@@ -81,8 +79,10 @@ static int load_view(const struct ring *r, struct view *v, bool producer)
 	if (cap < 0)
 		return (int)cap;
 	v->cap = (uint32_t)cap;
+	RING_PEER(RING_PEER_COUNTERS, h);
 	v->head = atomic_load_explicit(&h->head, producer ? memory_order_acquire
 							  : memory_order_relaxed);
+	RING_PEER(RING_PEER_COUNTERS, h);
 	v->tail = atomic_load_explicit(&h->tail, producer ? memory_order_relaxed
 							  : memory_order_acquire);
 	if (v->tail - v->head > v->cap || ((v->head | v->tail) & (RING_REC_ALIGN - 1)) != 0)
@@ -127,32 +127,34 @@ static int record_at(const struct ring *r, uint32_t cap, uint64_t pos, uint64_t 
 
 	if (tail - pos < RING_REC_HDR_SIZE)
 		return -EUCLEAN;
+	RING_PEER(RING_PEER_RECORD_HEADER, r->hdr);
 	ring_copy_out(r, cap, pos, &rh, sizeof rh);
 	return judge(&rh, pos, cap, tail - pos, out);
 }
 
 int ring_record_check(const void *mem, size_t len)
 {
-	const struct ring_hdr *h = mem;
 	struct ring r;
-	int err = ring_check(mem, len);
+	struct ring_snap snap;
+	int err = ring_attach_snap(&r, (void *)mem, len, &snap);
 	uint64_t pos, tail;
 	uint32_t cap;
 
 	if (err == -EPROTO)
-		return refine_eproto(mem, len);
+		return refine_eproto(&snap);
 	if (err < 0)
 		return err;
-	if (h->mode != RING_MODE_RECORDS)
+	if (snap.mode != RING_MODE_RECORDS)
 		return -EPROTO;
-	/* Quiescent by contract: a local view, and plain reads of the counters. */
-	r.hdr = (struct ring_hdr *)h;
-	r.data = (unsigned char *)mem + RING_HDR_SIZE;
-	r.data_size = h->data_size;
-	r.mode = h->mode;
-	cap = atomic_load_explicit(&r.hdr->capacity, memory_order_relaxed);
-	pos = atomic_load_explicit(&r.hdr->head, memory_order_relaxed);
-	tail = atomic_load_explicit(&r.hdr->tail, memory_order_relaxed);
+	/*
+	 * The walk goes by the capacity and counters the check judged, not
+	 * by a second read of them: one changed since would be a mask or a
+	 * bound nobody checked.  (Quiescent by contract, but a peer need not
+	 * keep the contract.)
+	 */
+	cap = snap.cap;
+	pos = snap.head;
+	tail = snap.head + snap.used;
 	while (pos != tail) {
 		struct rec rec;
 
@@ -181,6 +183,7 @@ static int compact(struct ring *r, struct view *v)
 
 	sync_lock(&h->c_lock);
 	/* acquire: the consumers' reads below the head they stored are complete. */
+	RING_PEER(RING_PEER_COUNTERS, h);
 	v->head = atomic_load_explicit(&h->head, memory_order_acquire);
 	used = v->tail - v->head;
 	if (used > v->cap || (v->head & (RING_REC_ALIGN - 1)) != 0) {
@@ -193,8 +196,10 @@ static int compact(struct ring *r, struct view *v)
 		return -ENOMEM;
 	}
 	/* One private copy: every header is judged, then used, from it alone. */
+	RING_PEER(RING_PEER_RECORD_HEADER, h);
 	ring_copy_out(r, v->cap, v->head, tmp, used);
-	for (uint64_t o = 0; o < used && err == 0; o += rec.size) {
+	/* A refused header leaves rec unset: stop before the step reads it. */
+	for (uint64_t o = 0; o < used; o += rec.size) {
 		struct ring_rec_hdr rh;
 
 		if (used - o < sizeof rh) {
@@ -203,7 +208,9 @@ static int compact(struct ring *r, struct view *v)
 		}
 		memcpy(&rh, tmp + o, sizeof rh);
 		err = judge(&rh, v->head + o, v->cap, used - o, &rec);
-		if (err == 0 && rec.kind == RING_REC_DATA)
+		if (err < 0)
+			break;
+		if (rec.kind == RING_REC_DATA)
 			live += rec.size;
 	}
 	if (err < 0 || live == used)
@@ -255,7 +262,10 @@ ssize_t ring_record_try_push_type(struct ring *r, const void *buf, size_t n, uin
 		ret = (ssize_t)n;
 	if (ret >= 0 && ring_record_size(n) > v.cap - (v.tail - v.head)) {
 		uint64_t used = v.tail - v.head;
-		uint64_t gone = atomic_load_explicit(&h->gone, memory_order_relaxed);
+		uint64_t gone;
+
+		RING_PEER(RING_PEER_COUNTERS, h);
+		gone = atomic_load_explicit(&h->gone, memory_order_relaxed);
 
 		/* Compact only where the holes would make room: it copies every buffered byte. */
 		if (gone > used)
@@ -360,7 +370,10 @@ static int select_record(const struct ring *r, const struct view *v,
 
 static void sub_gone(struct ring_hdr *h, uint64_t bytes)
 {
-	uint32_t gone = atomic_load_explicit(&h->gone, memory_order_relaxed);
+	uint32_t gone;
+
+	RING_PEER(RING_PEER_COUNTERS, h);
+	gone = atomic_load_explicit(&h->gone, memory_order_relaxed);
 
 	/* A hint: never below 0, whatever a peer stored. */
 	atomic_store_explicit(&h->gone, bytes >= gone ? 0 : gone - (uint32_t)bytes,
@@ -369,7 +382,10 @@ static void sub_gone(struct ring_hdr *h, uint64_t bytes)
 
 static void add_gone(struct ring_hdr *h, uint64_t bytes, uint32_t cap)
 {
-	uint64_t gone = atomic_load_explicit(&h->gone, memory_order_relaxed) + bytes;
+	uint64_t gone;
+
+	RING_PEER(RING_PEER_COUNTERS, h);
+	gone = atomic_load_explicit(&h->gone, memory_order_relaxed) + bytes;
 
 	atomic_store_explicit(&h->gone, gone > cap ? cap : (uint32_t)gone, memory_order_relaxed);
 }

@@ -92,10 +92,15 @@
  *     matches its position and its zero bytes are zero.
  *
  * A CORRUPTED RING.  The header and data[] are shared with processes that
- * may be buggy or hostile.  A consumer (and a compacting producer) reads
- * each record header once, into private memory, and checks it against the
- * ring's bounds before it believes it: length <= capacity - 16, the
- * record's size <= what is left up to tail, kind, tag, zero bytes.
+ * may be buggy or hostile (ring.h, SHARED-MEMORY DISCIPLINE).  A consumer
+ * (and a compacting producer, and ring_record_check()) reads each record
+ * header once, copying all 16 bytes into private memory, and checks that
+ * copy against the ring's bounds before it believes it: length <=
+ * capacity - 16, the record's size <= what is left up to tail, kind, tag,
+ * zero bytes.  Only the copy is used afterwards: the payload copy takes
+ * its length from it, never from data[] again; a compaction judges and
+ * rewrites from one private copy of every buffered byte; the capacity,
+ * head, tail and `gone` words are read once per call each.
  * Anything else is -EUCLEAN, with head left where it was (ring_recover()
  * discards everything); nothing is read or written outside data[],
  * whatever the shared bytes say.  A walk moves at least 16 bytes towards

@@ -10,11 +10,26 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "impl/ring/ring_int.h"
 #include "impl/sync/sync_barrier.h"
 #include "impl/sync/sync_futex.h"
 #include "impl/sync/sync_spin.h"
 #include "impl/sync/sync_waiter.h"
 
+/* Bytes between the two counters as this side sees them: what the producer has in flight. */
+static uint64_t in_flight(const struct ring_spsc *s)
+{
+	return s->side == RING_SPSC_PRODUCER ? s->pos - s->peer_pos : s->peer_pos - s->pos;
+}
+
+/*
+ * Everything this side will trust is read here once and judged: the mode
+ * and geometry (ring_attach()'s snapshot), the capacity, both counters.
+ * The counters must be judged together with the capacity: the fast paths
+ * compute room as cap - in_flight and never look at the header again
+ * while the cached copies say there is room, so an in_flight above cap
+ * taken in at attach time would be room without bound.
+ */
 int ring_spsc_attach(struct ring_spsc *s, void *mem, size_t len, enum ring_spsc_side side)
 {
 	struct ring_hdr *h;
@@ -26,29 +41,24 @@ int ring_spsc_attach(struct ring_spsc *s, void *mem, size_t len, enum ring_spsc_
 	if (side != RING_SPSC_PRODUCER && side != RING_SPSC_CONSUMER)
 		return -EINVAL;
 	h = s->r.hdr;
-	if (h->mode != RING_MODE_BYTES)
+	if (s->r.mode != RING_MODE_BYTES)
 		return -EPROTO;
-	cap = ring_capacity(&s->r);
+	cap = ring_checked_capacity(&s->r);
 	if (cap < 0)
 		return (int)cap;
 	sync_barrier_init();
 	s->side = side;
 	s->cap = (uint32_t)cap;
 	/* acquire on both: whatever was published before we came is visible. */
-	if (side == RING_SPSC_PRODUCER) {
-		s->pos = atomic_load_explicit(&h->tail, memory_order_acquire);
-		s->peer_pos = atomic_load_explicit(&h->head, memory_order_acquire);
-	} else {
-		s->pos = atomic_load_explicit(&h->head, memory_order_acquire);
-		s->peer_pos = atomic_load_explicit(&h->tail, memory_order_acquire);
-	}
+	RING_PEER(RING_PEER_COUNTERS, h);
+	s->pos = atomic_load_explicit(side == RING_SPSC_PRODUCER ? &h->tail : &h->head,
+				      memory_order_acquire);
+	RING_PEER(RING_PEER_COUNTERS, h);
+	s->peer_pos = atomic_load_explicit(side == RING_SPSC_PRODUCER ? &h->head : &h->tail,
+					   memory_order_acquire);
+	if (in_flight(s) > s->cap)
+		return -EUCLEAN;
 	return 0;
-}
-
-/* Bytes between the two counters as this side sees them: what the producer has in flight. */
-static uint64_t in_flight(const struct ring_spsc *s)
-{
-	return s->side == RING_SPSC_PRODUCER ? s->pos - s->peer_pos : s->peer_pos - s->pos;
 }
 
 /*
@@ -64,7 +74,9 @@ static int refresh(struct ring_spsc *s)
 	_Atomic uint64_t *peer = s->side == RING_SPSC_PRODUCER ? &h->head : &h->tail;
 	uint64_t old = s->peer_pos;
 
+	RING_PEER(RING_PEER_COUNTERS, h);
 	s->peer_pos = atomic_load_explicit(peer, memory_order_acquire);
+	RING_PEER(RING_PEER_CAPACITY, h);
 	if (in_flight(s) > s->cap ||
 	    atomic_load_explicit(&h->capacity, memory_order_relaxed) != s->cap) {
 		s->peer_pos = old;
@@ -122,8 +134,10 @@ static void put(struct ring_spsc *s, const unsigned char *src, size_t n)
 	size_t first = s->cap - off < n ? s->cap - off : n;
 
 	copy_bytes(s->r.data + off, src, first);
-	if (first < n)
+	if (first < n) {
+		RING_PEER(RING_PEER_DATA, h);
 		copy_bytes(s->r.data, src + first, n - first);
+	}
 	s->pos += n;
 	/* release: the bytes above are visible to whoever sees the new tail. */
 	atomic_store_explicit(&h->tail, s->pos, memory_order_release);
@@ -138,8 +152,10 @@ static void take(struct ring_spsc *s, unsigned char *dst, size_t n)
 	size_t first = s->cap - off < n ? s->cap - off : n;
 
 	copy_bytes(dst, s->r.data + off, first);
-	if (first < n)
+	if (first < n) {
+		RING_PEER(RING_PEER_DATA, h);
 		copy_bytes(dst + first, s->r.data, n - first);
+	}
 	s->pos += n;
 	/* release: our reads above complete before the producer may reuse the bytes. */
 	atomic_store_explicit(&h->head, s->pos, memory_order_release);

@@ -32,7 +32,11 @@
  * popping or changing the capacity meanwhile: the locked functions of
  * ring.h and these must not be mixed on one ring.  A header changed
  * underneath (capacity, or a counter out of range) is reported as
- * -EUCLEAN and never leads to an access outside the region.  Peer
+ * -EUCLEAN and never leads to an access outside the region (ring.h,
+ * SHARED-MEMORY DISCIPLINE): the capacity and both counters are read once
+ * at attach and judged together (tail - head <= capacity), and afterwards
+ * each refresh reads the other side's counter and the capacity once and
+ * judges them before the cached copies change.  Peer
  * liveness, timeouts, non-blocking mode and atomic pushes come from
  * struct ring_block as in ring_push()/ring_pop(), with one difference:
  * peer() and pending signals are consulted only when a call is about to
