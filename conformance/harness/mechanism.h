@@ -80,7 +80,7 @@ struct ipcconf_member {
 struct ipcconf_cap_ops {
 	uint64_t cap;
 	const char *name;              /* "NONBLOCK" */
-	struct ipcconf_member ops[3];  /* { NULL } ends the list early */
+	struct ipcconf_member ops[8];  /* { NULL } ends the list early */
 };
 
 struct ipcconf_table_desc {
