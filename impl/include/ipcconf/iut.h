@@ -551,7 +551,9 @@ struct ipcconf_shm_ops {
  * Timeouts: `wait` takes an absolute CLOCK_REALTIME time as
  * sem_timedwait(3) does (NULL: no bound); `op` a relative one as
  * semtimedop(2) does (NULL: no bound).  A blocked wait interrupted by a
- * caught signal returns -EINTR (semaphore waits are never restarted).
+ * caught signal returns -EINTR when the handler was installed without
+ * SA_RESTART; with SA_RESTART, sem_wait and sem_timedwait go on waiting
+ * while semop and semtimedop still return -EINTR (signal(7)).
  */
 #define IPCCONF_SEM_CAP_UNNAMED     (UINT64_C(1) << 0) /* [v2] init, destroy, wait, trywait, post, getvalue */
 #define IPCCONF_SEM_CAP_NAMED       (UINT64_C(1) << 1) /* [v2] open, close, unlink, wait, trywait, post, getvalue */
