@@ -8,6 +8,7 @@
 #define IPCCONF_CONFORMANCE_SEM_SUPPORT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/ipc.h>
 #include <sys/sem.h>
 #include <sys/types.h>
@@ -118,7 +119,8 @@ void *sem_unnamed_at(struct ipcconf_t *t, void *first, unsigned i);
 void *sem_shared_memory(struct ipcconf_t *t, size_t size);
 
 /*
- * A new System V set of `nsems` semaphores, all 0: a key from
+ * A new System V set of `nsems` semaphores, set to 0 by SETALL (POSIX
+ * leaves a new set's values indeterminate): a key from
  * ipcconf_sysv_key() and IPC_CREAT | IPC_EXCL | 0600.  The key goes to
  * *key when key is not NULL.  A failure ends the caller.
  */
@@ -133,7 +135,78 @@ void sem_sysv_set(struct ipcconf_t *t, int id, int num, int value);
 /* sem_getvalue(); a failure ends the caller. */
 int sem_value(struct ipcconf_t *t, void *sem);
 
-/* An absolute CLOCK_REALTIME time `ms` milliseconds from now (sem_timedwait's clock). */
+/* An absolute CLOCK_REALTIME time `ms` milliseconds from now, or ago if negative (sem_timedwait's clock). */
 struct timespec sem_deadline_in(long ms);
+
+/* One System V operation {num, op, flags} through semop(2) (no timeout): its result. */
+int sem_sysv_op1(struct ipcconf_t *t, int id, unsigned short num, short op, short flags);
+
+/* semctl(cmd) of semaphore `num` for GETNCNT, GETZCNT or GETPID; a failure ends the caller. */
+int sem_sysv_query(struct ipcconf_t *t, int id, int num, int cmd);
+
+/* GETALL of a set of `n` semaphores into values[0..n-1]; a failure ends the caller. */
+void sem_sysv_getall(struct ipcconf_t *t, int id, unsigned short *values, int n);
+
+/*
+ * Checks (one check per semaphore, by GETALL) that the set's `n` values
+ * are `want`; `when` names the moment in messages.
+ */
+void sem_sysv_expect_all(struct ipcconf_t *t, int id, const unsigned short *want, int n,
+			 const char *when);
+
+/* The two kinds of POSIX semaphore, for clauses that hold for both (CLAUSE_TABLE rows). */
+enum sem_kind { SEM_KIND_UNNAMED, SEM_KIND_NAMED };
+
+/*
+ * A new POSIX semaphore of `kind` with `value`: sem_unnamed_create(t, 1,
+ * value) or sem_named_create(t, "sem", value, name).  *name (when name is
+ * not NULL) is the name, or NULL for an unnamed one.
+ */
+void *sem_posix_create(struct ipcconf_t *t, enum sem_kind kind, unsigned value, const char **name);
+
+/*
+ * sem_open(name, 0) of an existing named semaphore, as a process that
+ * knows only its name does; a failure ends the caller.
+ */
+void *sem_named_open(struct ipcconf_t *t, const char *name);
+
+/*
+ * After an action that must NOT release the `n` blocked calls b[] (a
+ * decrement that leaves a waited-for-zero value non-zero, a post that
+ * another waiter took): none may return within the grace period
+ * (IPCCONF_BLOCK_GRACE_MS, scaled by --timeout-mul, one period for all),
+ * and each must then be seen asleep again (/proc/PID/stat S).  A return
+ * is a FAIL naming `after`, and the caller ends.
+ */
+void sem_still_blocked(struct ipcconf_t *t, struct ipcconf_blocked *const *b, unsigned n,
+		       const char *after);
+
+/* Milliseconds of CLOCK_MONOTONIC since `start_ns` (ipcconf_now_ns() of clock.h). */
+double sem_ms_since(int64_t start_ns);
+
+/* The unprivileged user a helper becomes for permission clauses: nobody. */
+#define SEM_OTHER_UID 65534
+
+/*
+ * In the clause process, before making anything: a SKIP unless this
+ * process is root, which alone can make a helper of another user.
+ */
+void sem_need_root(struct ipcconf_t *t);
+
+/*
+ * In a helper: become the user nobody (uid and gid 65534, no
+ * supplementary groups; setresuid(2) from uid 0 to a nonzero uid clears
+ * every capability) and check that no capability that bypasses IPC or
+ * file permission checks is left (CAP_IPC_OWNER, CAP_DAC_OVERRIDE,
+ * CAP_FOWNER, CAP_SYS_ADMIN).  A SKIP saying why when that cannot be had.
+ */
+void sem_become_other_user(struct ipcconf_t *t);
+
+/*
+ * ipcconf_join() of a helper that may have ended in a SKIP (it could not
+ * become another user, say): then the caller ends too, since what it
+ * would check afterwards was never arranged.
+ */
+void sem_join_helper(struct ipcconf_t *t, pid_t helper, const char *who);
 
 #endif
