@@ -54,10 +54,17 @@ static void shm_cleanup(const struct ipcconf_iut *self, const struct ipcconf_iut
 static void shm_probe_limits(struct ipcconf_t *t, char *note, size_t size)
 {
 	struct shm_limits l;
+	char max[32] = "unknown", min[32] = "unknown", all[32] = "unknown";
 
 	shm_read_limits(&l);
-	snprintf(note, size, "shm shmmax %lld, shmmin %lld, shmall %lld pages; page size %ld",
-		 l.shmmax, l.shmmin, l.shmall, l.page);
+	if (l.have_shmmax)
+		snprintf(max, sizeof max, "%llu", l.shmmax);
+	if (l.have_shmmin)
+		snprintf(min, sizeof min, "%llu", l.shmmin);
+	if (l.have_shmall)
+		snprintf(all, sizeof all, "%llu", l.shmall);
+	snprintf(note, size, "shm shmmax %s, shmmin %s, shmall %s pages (%s); page size %ld", max,
+		 min, all, l.source, l.page);
 }
 
 MECHANISM(shm,
