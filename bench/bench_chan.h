@@ -67,4 +67,16 @@ extern const struct chan_ops chan_ref;         /* ref's pipe through its iut.h t
 extern const struct chan_ops chan_pipe;        /* pipe(2), F_SETPIPE_SZ = bench_buf */
 extern const struct chan_ops chan_ck;          /* ck_ring SPSC, busy-polled */
 
+/* ipc_bench's further transports (ipc_chan.h). */
+extern const struct chan_ops chan_fifo;           /* mkfifo(3), sized as the pipe */
+extern const struct chan_ops chan_unix_stream;    /* AF_UNIX SOCK_STREAM */
+extern const struct chan_ops chan_unix_dgram;     /* AF_UNIX SOCK_DGRAM, one datagram a message */
+extern const struct chan_ops chan_unix_seqpacket; /* AF_UNIX SOCK_SEQPACKET, one record a message */
+extern const struct chan_ops chan_tcp;            /* TCP over 127.0.0.1, TCP_NODELAY */
+extern const struct chan_ops chan_msgq;           /* System V message queue */
+extern const struct chan_ops chan_mq;             /* POSIX message queue */
+extern const struct chan_ops chan_shm_sem;        /* shared slots, a POSIX semaphore per message */
+extern const struct chan_ops chan_ring_poll;      /* ring_spsc try_push/try_pop, busy-polled */
+extern const struct chan_ops chan_ck_pow2;        /* ck_ring, every power-of-two size */
+
 #endif /* IPCCONF_BENCH_CHAN_H */

@@ -169,6 +169,30 @@ expect_fail mq_timedreceive_no_wait "mq.receive.timed_etimedout mq.receive.timed
 expect_fail mq_notify_never "mq.notify.signal_on_arrival mq.notify.once_then_unregistered mq.notify.ebusy_other_process mq.notify.sigev_none_registers_silently mq.notify.not_sent_to_blocked_receiver mq.notify.null_removes_registration mq.notify.only_when_queue_was_empty" \
     "" --mechanism mq --timeout-mul 0.25
 
+# Shared memory: each breaks one rule of the shm table.  A private mapping
+# breaks every POSIX clause that shares bytes through a mapping; a private
+# copy from shmat every System V clause that shares bytes or counts attaches.
+expect_fail shm_map_private "shm.posix.write_visible_to_other_process shm.map.shared_inherited_by_fork" \
+    "shm.posix.* shm.map.* shm.unlink.mappings_stay_shared shm.truncate.*" --mechanism shm
+expect_fail shm_attach_private_copy "shm.sysv.write_visible_to_other_process shm.attach.inherited_by_fork" \
+    "shm.sysv.* shm.attach.* shm.detach.* shm.control.* shm.get.size_rounded_up_to_pages" --mechanism shm
+
+# Semaphores: each breaks one rule of the sem table.  A post that does
+# nothing or a wait that does not decrement breaks every POSIX clause that
+# counts; a wait that naps and proceeds fails the blocking clauses (it is
+# seen asleep, but returns without the post).
+expect_fail sem_post_noop "sem.posix.wait_blocks_until_post sem.posix.getvalue_counts_posts_and_waits_unnamed" \
+    "sem.posix.* sem.named.* sem.mutex.posix_counter_exact" --mechanism sem
+expect_fail sem_wait_no_decrement "sem.posix.getvalue_counts_posts_and_waits_unnamed sem.mutex.posix_counter_exact" \
+    "sem.posix.* sem.named.*" --mechanism sem
+expect_fail sem_wait_nap "sem.posix.wait_blocks_until_post sem.posix.post_wakes_one_waiter" \
+    "sem.posix.* sem.named.* sem.mutex.posix_counter_exact" --mechanism sem
+expect_fail sem_undo_ignored "sem.op.undo_restores_on_exit sem.op.undo_restores_on_kill" \
+    "sem.control.setval_clears_undo" --mechanism sem
+# IPC_NOWAIT dropped: the refused calls block instead, and end by the clause's bound.
+expect_fail semop_nowait_ignored "sem.op.nowait_eagain sem.op.all_or_nothing_nowait" \
+    "sem.control.getpid_last_semop" --mechanism sem
+
 # A write that never returns: every clause that writes must become a timeout
 # FAIL, and the run must still finish (the Bazel test's own timeout would
 # otherwise fire).  A short bound keeps this quick.

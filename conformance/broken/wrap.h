@@ -23,6 +23,8 @@ struct broken_iut {
 	struct ipcconf_signal_ops signal;
 	struct ipcconf_msgq_ops msgq;
 	struct ipcconf_mq_ops mq;
+	struct ipcconf_shm_ops shm;
+	struct ipcconf_sem_ops sem;
 };
 
 /* Fills `b` with a copy of `os`, renamed, whose tables the caller may patch. */
@@ -38,6 +40,8 @@ static inline const struct ipcconf_iut *broken_from_os(struct broken_iut *b, con
 	b->signal = *os->signal;
 	b->msgq = *os->msgq;
 	b->mq = *os->mq;
+	b->shm = *os->shm;
+	b->sem = *os->sem;
 	b->iut.handle = &b->handle;
 	b->iut.stream = &b->stream;
 	b->iut.pipe = &b->pipe;
@@ -45,6 +49,8 @@ static inline const struct ipcconf_iut *broken_from_os(struct broken_iut *b, con
 	b->iut.signal = &b->signal;
 	b->iut.msgq = &b->msgq;
 	b->iut.mq = &b->mq;
+	b->iut.shm = &b->shm;
+	b->iut.sem = &b->sem;
 	b->iut.name = name;
 	b->iut.description = what;
 	return &b->iut;

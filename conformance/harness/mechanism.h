@@ -64,6 +64,12 @@ struct ipcconf_mechanism {
 	 */
 	void (*cleanup)(const struct ipcconf_iut *self, const struct ipcconf_iut *iut,
 			const struct ipcconf_object *obj);
+	/*
+	 * Optional: why this mechanism's clauses do not judge `iut` at all (a
+	 * structure internal to one implementation, say), or NULL when they
+	 * do.  Each clause is then a SKIP giving the reason.
+	 */
+	const char *(*not_judged)(const struct ipcconf_iut *iut);
 };
 
 /*
@@ -80,7 +86,7 @@ struct ipcconf_member {
 struct ipcconf_cap_ops {
 	uint64_t cap;
 	const char *name;              /* "NONBLOCK" */
-	struct ipcconf_member ops[3];  /* { NULL } ends the list early */
+	struct ipcconf_member ops[8];  /* { NULL } ends the list early */
 };
 
 struct ipcconf_table_desc {

@@ -25,6 +25,8 @@
 #include <unistd.h>
 
 #include "conformance/harness/clock.h"
+#include "conformance/harness/mechanism.h"
+#include "conformance/harness/registry.h"
 #include "conformance/harness/sys.h"
 
 volatile int ipcconf_current_group;
@@ -197,6 +199,16 @@ void ipcconf_run_clause(const struct ipcconf_run_config *cfg,
 	memset(out, 0, sizeof *out);
 	out->clause = c;
 	int64_t start = ipcconf_now_ns();
+
+	char mech_name[32];
+	const struct ipcconf_mechanism *mech =
+		ipcconf_find_mechanism(ipcconf_clause_mechanism(c, mech_name, sizeof mech_name));
+	const char *not_judged = mech && mech->not_judged ? mech->not_judged(cfg->impl->iut) : NULL;
+	if (not_judged) {
+		out->outcome = IPCCONF_SKIP;
+		snprintf(out->detail, sizeof out->detail, "skip: %s", not_judged);
+		return;
+	}
 
 	char missing[512];
 	ipcconf_missing_needs(cfg->impl, c, missing, sizeof missing);

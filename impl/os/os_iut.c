@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include "impl/os/os_iut.h"
+#include "impl/os/os_memory.h"
 #include "impl/os/os_queues.h"
 #include "impl/os/os_signal.h"
 
@@ -179,7 +180,7 @@ static const struct ipcconf_iut os_iut = {
 	.abi_version = IPCCONF_IUT_ABI_VERSION,
 	.struct_size = sizeof(struct ipcconf_iut),
 	.name = "os",
-	.description = "the system's own pipes, FIFOs, signals and message queues through the C library",
+	.description = "the system's own pipes, FIFOs, signals, message queues, shared memory and semaphores through the C library",
 	.caps = IPCCONF_CAP_FORK_INHERIT | IPCCONF_CAP_PEER_DEATH | IPCCONF_CAP_SIGPIPE |
 		IPCCONF_CAP_EINTR,
 	.handle = &os_handle,
@@ -189,6 +190,8 @@ static const struct ipcconf_iut os_iut = {
 	.signal = &os_signal,
 	.msgq = &os_msgq,
 	.mq = &os_mq,
+	.shm = &os_shm,
+	.sem = &os_sem,
 };
 
 const struct ipcconf_iut *ipcconf_os_iut(void) { return &os_iut; }

@@ -35,6 +35,13 @@ enum ref_obj_kind {
 	REF_OBJ_PIPE = 1,
 	REF_OBJ_FIFO = 2,
 	REF_OBJ_MQ = 3, /* a POSIX message queue (mq.h) */
+	REF_OBJ_SHM = 4, /* a POSIX shared memory object (shmem_posix.c) */
+	/*
+	 * A System V segment's attachments in one process (shmem_sysv.h):
+	 * never behind a handle, on the object list only so that fork.c
+	 * counts a child's inherited attachments.
+	 */
+	REF_OBJ_SHMSEG = 5,
 };
 
 struct ref_obj;

@@ -2,7 +2,10 @@
  * ref_iut.h -- the `ref` implementation: Linux pipe and FIFO semantics in
  * user space, over a byte ring in shared memory (impl/ring/ring.h); System
  * V and POSIX message queues over the typed record ring (MESSAGE QUEUES
- * below); and a model of the kernel's signal rules (SIGNALS below).
+ * below); a model of the kernel's signal rules (SIGNALS below); POSIX and
+ * System V shared memory under names and ids of its own (SHARED MEMORY
+ * (the shm table) below); and POSIX and System V semaphores over futexes
+ * (SEMAPHORES (the sem table) below).
  *
  * STRUCTURE.  Handles are indices into a per-process table (fork copies
  * it) naming open descriptions, which name objects; an object has a kind
@@ -296,6 +299,171 @@
  *     IPC_RMID leaves names that the next msgget of the key removes;
  *   - a POSIX queue's O_NONBLOCK words (ofd_flags.h) of killed holders
  *     are freed only when a process opens the queue that nobody holds.
+ *
+ * SHARED MEMORY (the shm table; shmem.h, shmem_posix.c, shmem_sysv.h).
+ * The memory is plain memory shared through files of the POSIX shm file
+ * system, which is the mechanism (seed:M1); what ref models is the rest:
+ * names, ids, handles, attachment counts and lifetimes.
+ *   POSIX: object "/name" is the file "ipcconf-ref-shm-name" in /dev/shm
+ * (names read as glibc reads them: leading slashes skipped, a slash
+ * inside or "."/".." EINVAL, more than NAME_MAX bytes ENAMETOOLONG),
+ * opened with open(2) and the flags and mode given, so O_CREAT | O_EXCL
+ * is atomic, the umask applies, and the kernel checks the mode against
+ * the caller's user.  The file holds the object's bytes and nothing
+ * else: map is mmap(2) of it (MAP_SHARED shares, MAP_PRIVATE copies on
+ * write, a writable shared mapping of an O_RDONLY handle is EACCES),
+ * truncate is ftruncate(2) (growth reads as zeros), and whole pages past
+ * the end fault with SIGBUS, all by the kernel's own rules.  An open
+ * object is a ref handle of kind REF_OBJ_SHM (close, dup, fork
+ * inheritance; the stream table reads and writes it at its offset);
+ * unlink removes the name, and the file lives while a handle or mapping
+ * holds it.
+ *   System V: a segment is the file "ipcconf-ref-shmseg-i<id>" (random
+ * ids; a key's link "...k<key>", sysv_registry.h), a header page and the
+ * segment's pages; shmat maps the segment part (PROT_READ with
+ * SHM_RDONLY: a write faults with SIGSEGV).  shm_nattch counts each
+ * process's attachments in a slot of the header tagged with its pid
+ * (holders.h), so exit and death by any signal detach at once, and a
+ * fork child's inherited attachments count from before fork() returns
+ * (fork.c, through an object of kind REF_OBJ_SHMSEG).  IPC_RMID marks the
+ * segment (SHM_DEST, __key IPC_PRIVATE), frees the key at once and
+ * renames the file "...d<id>"; the last shmdt destroys it.  One whose
+ * last attacher exited or was killed is destroyed by the next shmget of
+ * any process (which sweeps the "...d" names first) or the next call
+ * that names its id.  Sizes follow Linux: SHMMIN 1, SHMMAX and SHMALL
+ * from /proc/sys/kernel (EINVAL, ENOSPC), EINVAL for a size above an
+ * existing segment's (before the permission check); IPC_STAT, IPC_SET
+ * (uid, gid, mode; EPERM for a non-owner) and IPC_RMID as shmctl(2);
+ * permissions are checked against the caller's user and groups.
+ *   Capabilities: SHM_CAP_POSIX, SHM_CAP_SYSV, SHM_CAP_CREDENTIALS; no
+ * shm clause is a SKIP of ref's making, and ref-small has the same
+ * shared memory (its limits are the system's).
+ *
+ * Known differences from Linux (mm/shmem.c, ipc/shm.c):
+ *   - POSIX objects have names of their own, apart from the system's
+ *     shm_open names; a name too long to follow the prefix in a file
+ *     name is stored under a 128-bit hash of it (a collision would name
+ *     one object twice);
+ *   - a POSIX handle holds a close-on-exec file descriptor; O_NONBLOCK
+ *     set on it is not seen by a fork child (it changes nothing for
+ *     shared memory); handles do not survive exec();
+ *   - exit and death detach without setting shm_lpid and shm_dtime (no
+ *     code of the dying process runs), and fork() leaves shm_atime and
+ *     shm_lpid (Linux's shm_open() of the child's mapping sets them);
+ *   - an attachment removed by munmap(2) instead of shmdt, or by
+ *     exec(), counts until shmdt or exit; a fork() in one thread while
+ *     another is inside shmat may leave the child without that
+ *     attachment's count;
+ *   - a removed segment whose last attacher exited or died keeps its
+ *     "...d" file (and its memory) until the next shmget or call on its
+ *     id; kernel.shm_rmid_forced is not followed;
+ *   - 256 processes at most attach one segment at once, and one process
+ *     65535 times (shmat: ENOMEM beyond); SHMMNI is not enforced and
+ *     SHMALL bounds one segment's pages, not the sum of all segments'
+ *     (the memory is charged to /dev/shm instead); segments beyond 2^46
+ *     bytes are ENOSPC;
+ *   - shmat always chooses the address (the table has no address
+ *     argument): SHM_REMAP is EINVAL, SHM_RND means nothing;
+ *   - IPC_INFO, SHM_INFO, SHM_STAT, SHM_STAT_ANY, SHM_LOCK and SHM_UNLOCK
+ *     are EINVAL; shm_perm.__seq is 0;
+ *   - permissions of segments are a check in user space, as for ref's
+ *     queues (MESSAGE QUEUES above): a process that may open the file can
+ *     change anything in it, shrinking the file makes the header fault
+ *     (SIGBUS), and shmget(key, size, mode) of a segment whose file the
+ *     caller cannot open checks the mode only, not the size;
+ *   - a creator killed between a segment's file and its key's link
+ *     leaves the file, unreachable; a remover killed half-way leaves a
+ *     "...d" file, destroyed by the next sweep once nobody is attached.
+ *
+ * SEMAPHORES (the sem table; sem.h, sem_posix.c, sem_sysv.h).
+ *   POSIX: a semaphore is a struct ref_psem (unnamed_size 16,
+ * unnamed_align 4): the value, the count of waits asleep, and a magic
+ * word.  A wait takes the value by compare-and-swap (it never goes below
+ * 0, and getvalue never reads a negative value) and at 0 sleeps on the
+ * value word as a futex; a post raises it and wakes one sleeper.
+ * Sleeper and poster each store, then read the other's word, all
+ * sequentially consistent, so no wake-up is lost.  pshared 0 and 1 are
+ * both process-shared futexes.  sem_timedwait takes an absolute
+ * CLOCK_REALTIME time (EINVAL for a bad tv_nsec only when it would wait;
+ * ETIMEDOUT once it has passed), post is EOVERFLOW at SEM_VALUE_MAX
+ * (INT_MAX), and a wait interrupted by a caught signal returns EINTR,
+ * SA_RESTART or not (ipcconf/iut.h).  A named semaphore "/name" is the
+ * file "ipcconf-ref-sem-name" in /dev/shm holding one, made complete and
+ * then linked under its name, with the mode given less the umask; opening
+ * it needs read and write permission on it (EACCES, by the kernel, as
+ * glibc's files); a process gets one address per semaphore however often
+ * it opens it, unmapped at its last sem_close.
+ *   System V: a set is the file "ipcconf-ref-semset-i<id>" (random ids, a
+ * key's link; sem_sysv.h has the layout): the values with their sempid,
+ * a table of the semop calls asleep, and a table of undo slots.  Every
+ * call runs under the set's lock (taken over from a holder that died)
+ * and reads what it uses once, into private memory.  semop applies the
+ * whole list in array order on the running values or nothing (Linux's
+ * perform_atomic_semop_slow: ERANGE above SEMVMX 32767 and for an
+ * adjustment outside -32768..32767, EAGAIN with IPC_NOWAIT on the
+ * operation that would wait, E2BIG above SEMOPM, EFBIG for a sem_num
+ * beyond the set); one that must wait records what it waits for (its
+ * blocking operation: GETNCNT and GETZCNT count the records of live
+ * processes), sleeps on the set's change counter, and tries again when
+ * a value changes; IPC_RMID wakes it with EIDRM, a semtimedop timeout
+ * ends it with EAGAIN, a caught signal with EINTR (never restarted).
+ * semget, semctl (GETVAL, SETVAL, GETALL, SETALL, GETPID, GETNCNT,
+ * GETZCNT, IPC_STAT, IPC_SET, IPC_RMID) and their errors follow ipc/sem.c,
+ * the order of the checks included; SETVAL and SETALL clear every
+ * process's adjustments of what they set.
+ *   SEM_UNDO: a process's adjustments for a set are a slot in the set,
+ * tagged with its pid and start time (/proc/PID/stat), claimed at its
+ * first SEM_UNDO operation there (a fork child starts with none, as in
+ * Linux).  When exactly they are applied: after the process has died
+ * (exited, or killed by any signal), by the first call on the set of
+ * any process -- semget finding it, semop, semctl -- under the set's
+ * lock, before that call does anything else; a semop asleep on the set
+ * looks at least every SYNC_SLICE_MS.  Each value becomes value plus
+ * adjustment kept within 0..SEMVMX, its sempid the dead process, as
+ * Linux's exit_sem(); the slot is freed.  So no call ever sees the set
+ * as it was before the death, and a process waiting for what the dead
+ * one held is released at most SYNC_SLICE_MS after the death.
+ *   Capabilities: SEM_CAP_UNNAMED, SEM_CAP_NAMED, SEM_CAP_SYSV,
+ * SEM_CAP_UNDO, SEM_CAP_CREDENTIALS; no sem clause is a SKIP of ref's
+ * making, and ref-small has the same semaphores (its limits are the
+ * system's).
+ *
+ * Known differences from Linux (glibc's nptl semaphores, ipc/sem.c):
+ *   - a signal during a wait is acted on at the end of the current futex
+ *     sleep (up to SYNC_SLICE_MS later), and sem_wait is not restarted
+ *     after an SA_RESTART handler (Linux restarts it);
+ *   - timed waits turn the deadline into whole milliseconds (rounded up)
+ *     when they start to sleep: a step of CLOCK_REALTIME meanwhile is not
+ *     followed; semtimedop's timeout is rounded up to milliseconds too;
+ *   - memory sem_init never set up, or sem_destroy took down, or holding
+ *     a value above SEM_VALUE_MAX is EINVAL for every call (glibc acts
+ *     on it); sem_destroy does not refuse a semaphore with waiters;
+ *   - a sem_wait or semop killed while asleep leaves its semaphore's or
+ *     set's count of sleepers raised, so later posts and changes make a
+ *     futex wake call needlessly;
+ *   - a named semaphore's name too long for a file name of ours is
+ *     stored under a 128-bit hash of it; sem_close of an address sem_open
+ *     did not give is EINVAL; named semaphores do not survive exec();
+ *   - every change of a value wakes every semop asleep on the set, which
+ *     tries its list again: which of several waiters gets a value is the
+ *     scheduler's choice, not Linux's queue order; a list that becomes
+ *     possible just as a caught signal arrives fails with EINTR;
+ *   - the adjustments of a dead process are applied when the set is next
+ *     used (see SEM_UNDO), not at the exit itself: a set nobody touches
+ *     keeps the dead process's operations; without /proc a reused pid
+ *     is taken for the process that died;
+ *   - 128 processes with adjustments on one set at once (then SEM_UNDO is
+ *     ENOMEM), and 256 sleeping semop calls per set counted by GETNCNT
+ *     and GETZCNT (more wait uncounted); SEMMNS and SEMMNI are not
+ *     enforced; SEMOPM is read once per process, SEMMSL at each semget;
+ *   - a process killed inside the set lock may leave an operation list
+ *     half applied (the values are written one by one at its end); a
+ *     value outside 0..SEMVMX, which only a broken peer writes, makes the
+ *     calls that read it fail with EUCLEAN until SETVAL or SETALL;
+ *   - IPC_INFO, SEM_INFO, SEM_STAT and SEM_STAT_ANY are EINVAL;
+ *     sem_perm.__seq is 0; permissions are a check in user space as for
+ *     segments (above), and semget(key, nsems, mode) of a set whose file
+ *     the caller cannot open checks the mode only, not nsems.
  */
 #ifndef IPCCONF_IMPL_REF_IUT_H
 #define IPCCONF_IMPL_REF_IUT_H

@@ -19,5 +19,7 @@ extern const struct ipcconf_signal_ops ref_signal_ops; /* signal_ops.c */
 void sigm_init(void);
 extern const struct ipcconf_msgq_ops ref_msgq_ops;     /* msgq_ops.c */
 extern const struct ipcconf_mq_ops ref_mq_ops;         /* mq_ops.c */
+extern const struct ipcconf_shm_ops ref_shm_ops;       /* shmem_ops.c */
+extern const struct ipcconf_sem_ops ref_sem_ops;       /* sem_ops.c */
 
 #endif /* IPCCONF_REF_TABLES_H */

@@ -76,7 +76,8 @@
  * signal clauses and nothing else.
  *
  * Everything in this header is C11 plus POSIX.1-2008 types (sigset_t,
- * siginfo_t, idtype_t, struct msqid_ds, struct mq_attr: define
+ * siginfo_t, idtype_t, struct msqid_ds, struct mq_attr, struct shmid_ds,
+ * struct semid_ds, struct sembuf: define
  * _POSIX_C_SOURCE 200809L and _XOPEN_SOURCE 700, or _GNU_SOURCE
  * before any #include, or build with -std=gnu11); it includes nothing
  * from ipcconf's own sources, so an implementation can be built outside
@@ -96,6 +97,8 @@
 #include <stdint.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -470,12 +473,162 @@ struct ipcconf_mq_ops {
 	int (*notify)(const struct ipcconf_iut *self, int h, const struct sigevent *sev);
 };
 
+/* ---- shm: shared memory (POSIX and System V) -------------------------- */
+
+/*
+ * seed:M1, M3, M4, G1; POSIX.1-2017 XSH shm_open(), shm_unlink(), mmap(),
+ * munmap(), ftruncate(), shmget(), shmat(), shmdt(), shmctl();
+ * shm_overview(7), shmget(2), shmop(2), shmctl(2).
+ *
+ * POSIX objects are reached by name ("/name") and opened as handles (the
+ * `handle` table closes them); System V segments are named by their ids
+ * (shmget's result), valid in every process until IPC_RMID and the last
+ * detach.  A mapping or attachment comes back through an out-parameter
+ * and is an address in the calling process: reads and writes through it
+ * are plain memory accesses, which is the mechanism (M1).  Access beyond
+ * the object's end, inside a mapping, raises SIGBUS; a write through a
+ * read-only mapping or attachment raises SIGSEGV, as the kernel does.
+ * Mappings and attachments are inherited by fork() (IPCCONF_CAP_FORK_INHERIT
+ * has no say: memory is not a handle) and dropped by exit, which detaches.
+ * The POSIX members and the System V members are independent groups,
+ * each behind its capability: an implementation may offer either.
+ */
+#define IPCCONF_SHM_CAP_POSIX       (UINT64_C(1) << 0) /* [v2] open, unlink, truncate, size, map, unmap */
+#define IPCCONF_SHM_CAP_SYSV        (UINT64_C(1) << 1) /* [v2] get, attach, detach, control */
+#define IPCCONF_SHM_CAP_CREDENTIALS (UINT64_C(1) << 2) /* [v2] modes are checked against the caller's user (EACCES) */
+
+struct ipcconf_shm_ops {
+	struct ipcconf_table_head head;
+
+	/* [v2] shm_open(3): `flags` O_RDONLY/O_RDWR with O_CREAT, O_EXCL, O_TRUNC.  Returns a handle. */
+	int (*open)(const struct ipcconf_iut *self, const char *name, int flags, mode_t mode);
+
+	/* [v2] shm_unlink(3): removes the name; open handles and mappings keep working. */
+	int (*unlink)(const struct ipcconf_iut *self, const char *name);
+
+	/* [v2] ftruncate(2) on a handle: sets the size, new bytes read as zero. */
+	int (*truncate)(const struct ipcconf_iut *self, int h, off_t size);
+
+	/* [v2] fstat(2)'s st_size of a handle, in *size. */
+	int (*size)(const struct ipcconf_iut *self, int h, off_t *size);
+
+	/*
+	 * [v2] mmap(2) of a handle: `prot` PROT_READ/PROT_WRITE, `flags`
+	 * MAP_SHARED or MAP_PRIVATE; the address in *addr.  -EACCES for a
+	 * writable shared mapping of a read-only handle.
+	 */
+	int (*map)(const struct ipcconf_iut *self, int h, size_t len, int prot, int flags, off_t offset,
+		   void **addr);
+
+	/* [v2] munmap(2) of a mapping `map` returned. */
+	int (*unmap)(const struct ipcconf_iut *self, void *addr, size_t len);
+
+	/* [v2] shmget(2): the segment's id for `key` (size, IPC_CREAT, IPC_EXCL, mode bits). */
+	int (*get)(const struct ipcconf_iut *self, key_t key, size_t size, int flags);
+
+	/* [v2] shmat(2) at an address of the implementation's choosing; SHM_RDONLY.  *addr. */
+	int (*attach)(const struct ipcconf_iut *self, int id, int flags, void **addr);
+
+	/* [v2] shmdt(2) of an address `attach` returned. */
+	int (*detach)(const struct ipcconf_iut *self, const void *addr);
+
+	/* [v2] shmctl(2) with IPC_STAT, IPC_SET or IPC_RMID (`buf` unused for IPC_RMID). */
+	int (*control)(const struct ipcconf_iut *self, int id, int cmd, struct shmid_ds *buf);
+};
+
+/* ---- sem: semaphores (POSIX named and unnamed, System V sets) --------- */
+
+/*
+ * seed:M2; POSIX.1-2017 XSH sem_open() ... sem_unlink(), sem_init(),
+ * semget(), semop(), semctl(); sem_overview(7), semop(2), semctl(2).
+ *
+ * A POSIX semaphore is an address: named ones come from `open` (through
+ * an out-parameter, valid in the process and its later children until
+ * `close`), unnamed ones live in memory the caller provides -- normally a
+ * shared mapping -- of at least `unnamed_size` bytes aligned to
+ * `unnamed_align`, set up by `init` (pshared 1: usable by every process
+ * that maps the memory).  System V sets are named by their ids.
+ * Timeouts: `wait` takes an absolute CLOCK_REALTIME time as
+ * sem_timedwait(3) does (NULL: no bound); `op` a relative one as
+ * semtimedop(2) does (NULL: no bound).  A blocked wait interrupted by a
+ * caught signal returns -EINTR when the handler was installed without
+ * SA_RESTART; with SA_RESTART, sem_wait and sem_timedwait go on waiting
+ * while semop and semtimedop still return -EINTR (signal(7)).
+ */
+#define IPCCONF_SEM_CAP_UNNAMED     (UINT64_C(1) << 0) /* [v2] init, destroy, wait, trywait, post, getvalue */
+#define IPCCONF_SEM_CAP_NAMED       (UINT64_C(1) << 1) /* [v2] open, close, unlink, wait, trywait, post, getvalue */
+#define IPCCONF_SEM_CAP_SYSV        (UINT64_C(1) << 2) /* [v2] get, op, control */
+#define IPCCONF_SEM_CAP_UNDO        (UINT64_C(1) << 3) /* [v2] SEM_UNDO adjustments applied when the process exits or dies */
+#define IPCCONF_SEM_CAP_CREDENTIALS (UINT64_C(1) << 4) /* [v2] modes are checked against the caller's user (EACCES) */
+
+/* semctl(2)'s fourth argument, which the caller must define (semctl(2) NOTES). */
+union ipcconf_semun {
+	int val;                 /* SETVAL */
+	struct semid_ds *buf;    /* IPC_STAT, IPC_SET */
+	unsigned short *array;   /* GETALL, SETALL */
+};
+
+struct ipcconf_sem_ops {
+	struct ipcconf_table_head head;
+
+	/* [v2] Bytes and alignment an unnamed semaphore needs (sizeof and _Alignof(sem_t) for os). */
+	uint32_t unnamed_size;
+	uint32_t unnamed_align;
+
+	/* [v2] sem_open(3): O_CREAT, O_EXCL; `value` only on creation.  The semaphore in *sem. */
+	int (*open)(const struct ipcconf_iut *self, const char *name, int flags, mode_t mode,
+		    unsigned value, void **sem);
+
+	/* [v2] sem_close(3) of a named semaphore. */
+	int (*close)(const struct ipcconf_iut *self, void *sem);
+
+	/* [v2] sem_unlink(3): removes the name; open semaphores keep working. */
+	int (*unlink)(const struct ipcconf_iut *self, const char *name);
+
+	/* [v2] sem_init(3) in caller memory: `pshared` 0 (threads) or 1 (processes). */
+	int (*init)(const struct ipcconf_iut *self, void *sem, int pshared, unsigned value);
+
+	/* [v2] sem_destroy(3) of an unnamed semaphore nobody waits on. */
+	int (*destroy)(const struct ipcconf_iut *self, void *sem);
+
+	/*
+	 * [v2] sem_wait(3), or sem_timedwait(3) when `abs_timeout` is not NULL:
+	 * decrements, blocking while the value is 0; -ETIMEDOUT, -EINTR.
+	 */
+	int (*wait)(const struct ipcconf_iut *self, void *sem, const struct timespec *abs_timeout);
+
+	/* [v2] sem_trywait(3): decrements, or -EAGAIN at 0. */
+	int (*trywait)(const struct ipcconf_iut *self, void *sem);
+
+	/* [v2] sem_post(3): increments, waking one waiter; -EOVERFLOW above SEM_VALUE_MAX. */
+	int (*post)(const struct ipcconf_iut *self, void *sem);
+
+	/* [v2] sem_getvalue(3): the value in *value (0 when there are waiters, as Linux reports). */
+	int (*getvalue)(const struct ipcconf_iut *self, void *sem, int *value);
+
+	/* [v2] semget(2): the set's id for `key` with `nsems` semaphores. */
+	int (*get)(const struct ipcconf_iut *self, key_t key, int nsems, int flags);
+
+	/*
+	 * [v2] semop(2), or semtimedop(2) when `timeout` is not NULL: all the
+	 * operations at once or none; blocks (IPC_NOWAIT: -EAGAIN), SEM_UNDO.
+	 */
+	int (*op)(const struct ipcconf_iut *self, int id, struct sembuf *ops, size_t nops,
+		  const struct timespec *timeout);
+
+	/*
+	 * [v2] semctl(2): GETVAL, SETVAL, GETALL, SETALL, GETNCNT, GETZCNT,
+	 * GETPID, IPC_STAT, IPC_SET, IPC_RMID.  Returns the value the command
+	 * asks for (GETVAL, GETNCNT, GETZCNT, GETPID) or 0.
+	 */
+	int (*control)(const struct ipcconf_iut *self, int id, int semnum, int cmd,
+		       union ipcconf_semun arg);
+};
+
 /*
  * Reserved: each later mechanism defines its table in its own change,
- * append-only within ABI 2.  Until then the members below stay NULL.
+ * append-only within ABI 2.  Until then the member below stays NULL.
  */
-struct ipcconf_shm_ops;
-struct ipcconf_sem_ops;
 struct ipcconf_socket_ops;
 
 struct ipcconf_iut {
@@ -493,8 +646,8 @@ struct ipcconf_iut {
 	const struct ipcconf_signal_ops *signal;  /* [v2] */
 	const struct ipcconf_msgq_ops *msgq;      /* [v2] System V queues */
 	const struct ipcconf_mq_ops *mq;          /* [v2] POSIX queues */
-	const struct ipcconf_shm_ops *shm;        /* [v2] reserved */
-	const struct ipcconf_sem_ops *sem;        /* [v2] reserved */
+	const struct ipcconf_shm_ops *shm;        /* [v2] shared memory */
+	const struct ipcconf_sem_ops *sem;        /* [v2] semaphores */
 	const struct ipcconf_socket_ops *socket;  /* [v2] reserved */
 };
 
@@ -510,7 +663,9 @@ struct ipcconf_iut {
 	X(FIFO, fifo, ipcconf_fifo_ops)                                        \
 	X(SIGNAL, signal, ipcconf_signal_ops)                                  \
 	X(MSGQ, msgq, ipcconf_msgq_ops)                                        \
-	X(MQ, mq, ipcconf_mq_ops)
+	X(MQ, mq, ipcconf_mq_ops)                                              \
+	X(SHM, shm, ipcconf_shm_ops)                                           \
+	X(SEM, sem, ipcconf_sem_ops)
 
 enum ipcconf_table_id {
 #define IPCCONF_TABLE_ENUM_(id, member, tag) IPCCONF_TABLE_##id,
