@@ -79,9 +79,10 @@ CLAUSE(shm_open_other_user_eacces,
  * Communication): permission is by the mode bits of the owner, group or
  * others class the caller is in.  shmget(2) [EACCES].  seed:M3, seed:M4.
  * Checked here: root's segment of mode 0600 on a key; a helper that
- * became the user nobody gets -EACCES from shmget(key, 0, 0600) and
- * shmget(key, 0, 0400); shmget(key, 0, 0), which asks for no permission,
- * returns the segment's id.
+ * became the user nobody, and can make a segment of its own (else a SKIP:
+ * the refusal would not be about the mode), gets -EACCES from shmget(key,
+ * 0, 0600) and shmget(key, 0, 0400); shmget(key, 0, 0), which asks for no
+ * permission, returns the segment's id.
  */
 CLAUSE(shm_get_other_user_eacces,
        .id = "shm.get.other_user_eacces",
@@ -90,12 +91,22 @@ CLAUSE(shm_get_other_user_eacces,
        USES(SHM, IPCCONF_SHM_CAP_SYSV | IPCCONF_SHM_CAP_CREDENTIALS))
 {
 	shm_need_root(t);
-	key_t key;
+	key_t key, own_key = ipcconf_sysv_key(t);
 	int id = shm_sysv_create(t, shm_page(t), &key);
 
 	pid_t helper = ipcconf_fork(t);
 	if (helper == 0) {
 		shm_become_other_user(t);
+		/*
+		 * The control first: where this user may make no segment at all
+		 * (an implementation whose store it cannot write here), an
+		 * EACCES for root's segment would not be about its mode.
+		 */
+		int mine = iut_shmget(t, own_key, shm_page(t), IPC_CREAT | IPC_EXCL | 0600);
+		if (mine == -EACCES)
+			SKIP(t, "the user nobody may make no segment of its own here (-EACCES), so an "
+				"EACCES for root's segment would not show its mode at work");
+		REQUIRE_OK(t, mine, "the other user's shmget(IPC_CREAT | IPC_EXCL) of a segment of its own");
 		CHECK_FAILS(t, iut_shmget(t, key, 0, 0600), -EACCES);
 		CHECK_FAILS(t, iut_shmget(t, key, 0, 0400), -EACCES);
 		CHECK_EQ(t, iut_shmget(t, key, 0, 0), id, "the other user's shmget(key, 0, 0), asking for no permission");
