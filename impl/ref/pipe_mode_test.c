@@ -61,6 +61,7 @@ struct ctl {
 	_Atomic int reader_ready;     /* the reader closed its write end */
 	_Atomic int midway;           /* the owner is halfway: the third may come */
 	_Atomic int third_wrote;      /* the third's first write returned */
+	_Atomic int owner_saw_shared; /* the owner saw its side taken: the third may close */
 	_Atomic int third_closed;
 	_Atomic uint32_t total[2];    /* messages a writer sends, once it knows; 0 before */
 	_Atomic uint32_t got[2];
@@ -167,6 +168,13 @@ static void third(struct ctl *c, uint32_t msgs)
 		write_msg(h, 1, seq);
 		atomic_store(&c->third_wrote, 1);
 	}
+	/*
+	 * Held open until the owner has looked: on a loaded machine the owner
+	 * may sleep through all of our writes, and once we close, its next
+	 * write claims the side back -- it would never see it taken.
+	 */
+	while (!atomic_load(&c->owner_saw_shared))
+		sched_yield();
 	if (iut()->handle->close(iut(), h) != 0)
 		_exit(2);
 	atomic_store(&c->third_closed, 1);
@@ -217,8 +225,10 @@ static void test_pair_goes_exclusive_third_takes_side(void)
 	while (seq < OWNER_MSGS || !lost) {
 		if (seq == OWNER_MSGS / 2)
 			atomic_store(&c->midway, 1);
-		if (seen_third && !end_exclusive(e[1], RING_SPSC_PRODUCER))
+		if (seen_third && !lost && !end_exclusive(e[1], RING_SPSC_PRODUCER)) {
 			lost = true;
+			atomic_store(&c->owner_saw_shared, 1);
+		}
 		seen_third = seen_third || atomic_load(&c->third_wrote);
 		write_msg(e[1], 0, seq++);
 	}
