@@ -1,6 +1,6 @@
 /*
  * mutate.h -- every single mutation of a fuzz input, numbered, for the
- * planted-bug distance check (fuzz/planted-bug-distance).
+ * planted-bug depth check (fuzz/planted-bug-check).
  *
  * A planted bug must be at least three mutations away from every
  * committed input of its target: no input reached by one mutation, nor
