@@ -102,7 +102,7 @@ def parser() -> argparse.ArgumentParser:
                     "<it>-afl)")
     ap.add_argument("--bazel-arg", action="append", default=[], metavar="ARG",
                     help="extra flag for every bazel build, repeatable "
-                         "(e.g. --bazel-arg=--define=ipcconf_plant=framing_length)")
+                         "(e.g. --bazel-arg=--jobs=1)")
     ap.add_argument("--no-build", action="store_true",
                     help="use the binaries a previous run left in OUT/bin")
     ap.add_argument("--update-corpus", action="store_true",

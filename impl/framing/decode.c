@@ -25,15 +25,7 @@ static int header_error(const uint8_t *h, uint32_t have)
 		return IPCCONF_FRAME_EVERSION;
 	if (have >= FRAME_OFF_LENGTH + 4) {
 		uint32_t len = frame_get_le32(h + FRAME_OFF_LENGTH);
-#ifdef IPCCONF_PLANT_FRAMING_LENGTH
-		/*
-		 * PLANTED BUG, only with --define=ipcconf_plant=framing_length:
-		 * the length is narrowed to 16 bits before the check, so e.g.
-		 * 0x00010010 passes and `need` outgrows buf.  It exists to prove
-		 * that fuzz/framing_decode finds such a bug (fuzz/README.md).
-		 */
-		len = (uint16_t)len;
-#endif
+
 		if (len > IPCCONF_FRAME_MAX_PAYLOAD)
 			return IPCCONF_FRAME_ETOOBIG;
 	}

@@ -294,16 +294,6 @@ void ring_copy_in(const struct ring *r, uint32_t cap, uint64_t pos, const void *
 	size_t off = pos & (cap - 1);
 	size_t first = cap - off < n ? cap - off : n;
 
-#ifdef IPCCONF_PLANT_RING_WRAP
-	/*
-	 * PLANTED BUG, only with --define=ipcconf_plant=ring_wrap (see
-	 * fuzz/README.md): the part before the wrap point is one byte too
-	 * long, so a wrapping copy writes data[cap] -- past the region when
-	 * the capacity is the whole data area -- and shifts the rest.
-	 */
-	if (first < n)
-		first++;
-#endif
 	memcpy(r->data + off, src, first);
 	if (first < n)
 		RING_PEER(RING_PEER_DATA, r->hdr);
