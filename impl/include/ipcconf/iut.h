@@ -649,9 +649,11 @@ struct ipcconf_sem_ops {
  * (-EADDRINUSE when anything exists there) that outlives the socket until
  * it is unlinked; the suite unlinks it itself (unlink(2)), never through
  * this table.  A send on a stream or seqpacket socket that can no longer
- * deliver (shut down for writing, or the peer closed) returns -EPIPE and
- * raises SIGPIPE in the calling thread unless MSG_NOSIGNAL is given; the
- * stream table's write is a send without MSG_NOSIGNAL.
+ * deliver (shut down for writing, or the peer closed) returns -EPIPE; on a
+ * stream socket it also raises SIGPIPE in the calling thread unless
+ * MSG_NOSIGNAL is given (Linux raises none for seqpacket, and the suite
+ * does not ask for it there); the stream table's write is a send without
+ * MSG_NOSIGNAL.
  *
  * Control messages (send_msg, recv_msg) are laid out as cmsg(3)
  * describes; the descriptors of an SCM_RIGHTS message are this
