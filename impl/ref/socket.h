@@ -59,7 +59,7 @@
 #include "impl/ring/ring.h"
 
 #define SOCK_MAGIC 0x4b434f53u /* "SOCK" */
-#define SOCK_VERSION 1u
+#define SOCK_VERSION 2u
 
 enum sock_region_kind {
 	SOCK_REGION_CONN = 1,
@@ -104,6 +104,7 @@ struct sock_conn_shared {
 	char addr[2][SOCK_PATH_MAX];
 	/* While pending: the listener's shm name, so that a sweep can tell it died. */
 	char listener[96];
+	uint64_t pid_ns; /* sock_pid_ns() of the creator: holders' pids mean something there only */
 	_Alignas(64) struct ref_holders holders[2];
 };
 _Static_assert(sizeof(struct sock_conn_shared) <= SOCK_CONN_HDR, "conn header outgrew its pages");
@@ -120,6 +121,7 @@ struct sock_bound_shared {
 	_Atomic uint32_t backlog;   /* pending connections allowed, less one (listen(2)'s argument) */
 	_Atomic uint32_t shut;      /* a datagram socket's shutdown bits (senders check RCV) */
 	_Atomic uint32_t queue_lock; /* connect(): "is there room?" and the push, as one step */
+	uint64_t pid_ns; /* sock_pid_ns() of the binder: a sweep judges holders of its own namespace only */
 	_Alignas(64) struct ref_holders holders;
 };
 _Static_assert(sizeof(struct sock_bound_shared) <= SOCK_BOUND_HDR, "bound header outgrew its page");

@@ -162,6 +162,19 @@ static int ring_lay_out(void *mem, uint32_t ring_size, int type)
 				 : ring_init(mem, len, ring_size, ring_size);
 }
 
+/*
+ * The calling process's pid namespace, by the inode of /proc/self/ns/pid
+ * (0 without /proc).  /dev/shm is shared by processes of other pid
+ * namespaces (Bazel's sandboxes, containers) to which our holders' pids
+ * mean nothing, or another process: a sweep must not judge their sockets.
+ */
+static uint64_t sock_pid_ns(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/pid", &st) == 0 ? (uint64_t)st.st_ino : 0;
+}
+
 int sock_conn_create(const struct ref_variant *v, int type, struct sock_map *m)
 {
 	uint32_t ring_size = sock_ring_size(v, type);
@@ -186,6 +199,7 @@ int sock_conn_create(const struct ref_variant *v, int type, struct sock_map *m)
 	sh->kind = SOCK_REGION_CONN;
 	sh->type = (uint32_t)type;
 	sh->ring_size = ring_size;
+	sh->pid_ns = sock_pid_ns();
 	for (int i = 0; i < 2; i++) {
 		unsigned char *r = (unsigned char *)p + SOCK_CONN_HDR +
 				   (size_t)i * (RING_HDR_SIZE + ring_size);
@@ -379,6 +393,7 @@ int sock_bound_create(const struct ref_variant *v, int type, const char *path, s
 	sh->kind = SOCK_REGION_BOUND;
 	sh->type = (uint32_t)type;
 	sh->ring_size = ring_size;
+	sh->pid_ns = sock_pid_ns();
 	ring_record_init((unsigned char *)p + SOCK_BOUND_HDR, (size_t)RING_HDR_SIZE + ring_size,
 			 ring_size, ring_size);
 	err = ring_record_attach(ring, (unsigned char *)p + SOCK_BOUND_HDR,
@@ -510,7 +525,9 @@ static bool bound_dead(int dir, const char *leaf)
 
 	if (sh == NULL)
 		return false;
-	dead = atomic_load(&sh->magic) == SOCK_MAGIC && !holders_any(&sh->holders, HOLDER_READERS);
+	/* Another namespace's holders are pids we cannot judge: never its sockets. */
+	dead = atomic_load(&sh->magic) == SOCK_MAGIC && sh->pid_ns == sock_pid_ns() &&
+	       !holders_any(&sh->holders, HOLDER_READERS);
 	munmap(sh, SOCK_BOUND_HDR);
 	return dead;
 }
@@ -528,7 +545,7 @@ static bool pending_orphan(int dir, const char *leaf)
 	memcpy(l, sh->listener, sizeof(l));
 	l[sizeof(l) - 1] = '\0';
 	if (atomic_load(&sh->magic) == SOCK_MAGIC && atomic_load(&sh->state) == SOCK_CONN_PENDING &&
-	    l[0] == '/' && strchr(l + 1, '/') == NULL)
+	    sh->pid_ns == sock_pid_ns() && l[0] == '/' && strchr(l + 1, '/') == NULL)
 		orphan = faccessat(dir, l + 1, F_OK, AT_EACCESS) != 0 && errno == ENOENT;
 	munmap(sh, SOCK_CONN_HDR);
 	return orphan;
