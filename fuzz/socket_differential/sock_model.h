@@ -50,7 +50,6 @@ struct sock_model {
 	bool reset[2];       /* its peer was closed with data unread: ECONNRESET may come, once */
 	bool lossy[2];       /* POSIX rule, datagrams: its receive queue may have been dropped */
 	bool refused[2];     /* datagrams: a send from it was refused, its peer being gone */
-	long long stale[2];  /* ref: its ring bytes the closed peer left unread (sock_rule_ref.h) */
 	struct sock_queue q[2];
 };
 
@@ -200,7 +199,6 @@ static inline struct sock_taken sock_model_after_recv(struct sock_model *m, int 
 
 	if (r == -ECONNRESET) {
 		m->reset[e] = false;
-		m->stale[e] = 0;
 		return t;
 	}
 	if (!sock_model_holds(m, e))

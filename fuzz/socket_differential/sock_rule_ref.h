@@ -14,7 +14,9 @@
  *               sender's path length, 0 for a pair, and no path): in
  *               whole or -EAGAIN; longer than the ring less 126 bytes:
  *               -EMSGSIZE;
- *   POLLOUT     while at most a quarter of the sending ring is in flight.
+ *   POLLOUT     while at most a quarter of the sending ring is in flight
+ *               (what a closed peer left unread is not: Linux frees it at
+ *               the close).
  *
  * So, with end e and its peer p (stream and seqpacket mirror a shutdown
  * to the peer, as Linux: our SHUT_RD is p's SHUT_WR and the other way
@@ -30,34 +32,15 @@
  *            SHUT_RD, p's SHUT_WR, p closed), with -ECONNRESET first,
  *            once, when p was closed with data e sent unread ("gives
  *            ECONNRESET once ..., then end-of-file"); else -EAGAIN
- *            (datagrams always).
+ *            (datagrams always).  A recv of 0 bytes is no exception: it
+ *            takes the head message (0, or its length with MSG_TRUNC),
+ *            gives 0 with stream data held, else as any other recv.
  *   shutdown -EBADF closed, -EINVAL for another `how`, else 0.
  *   poll     POLLNVAL closed; POLLERR while that ECONNRESET is pending;
  *            POLLHUP once e can neither send nor receive; POLLIN|RDNORM
  *            with data or once e cannot receive; POLLOUT|WRNORM while
  *            writable (POLLWRBAND may come with it: iut.h's poll events are
  *            POLLIN, POLLOUT, POLLHUP, POLLERR, POLLNVAL).
- *
- * REPORTED DEVIATIONS.  Where ref was found to differ from the Linux
- * behaviour its documentation promises, and the difference is not among
- * its listed ones, the rule below allows ref's actual result beside the
- * documented one (SOCK_REF_DEVIATION), so that the fuzzer goes on past a
- * reported bug and a fix does not break the target; build with
- * -DSOCK_REF_STRICT to allow the documented result alone (the inputs in
- * regressions/ then fail until ref is fixed):
- *   1. recv of 0 bytes with nothing queued gives 0 at once: no -EAGAIN
- *      when it would block, no pending -ECONNRESET (which stays pending).
- *      On a message socket that 0 reads as a zero-length message.
- *      regressions/crash-6ebb7876... (would block), crash-be594d36...
- *      (reset pending).
- *   2. What a closed peer left unread stays in the survivor's sending
- *      ring (stale) until the ECONNRESET is reported -- for good on a
- *      datagram pair -- and counts for POLLOUT, which is then missing
- *      while that is more than a quarter of the ring (Linux frees it at
- *      the close: the survivor is writable).  regressions/crash-901dbefc...
- *   3. A zero-length stream send after the peer's close gives 0 (Linux:
- *      -EPIPE; the close shuts the survivor down both ways); after a
- *      shutdown it is -EPIPE, as Linux.  regressions/crash-d50c05d0...
  *
  * Header-only, as differential.h explains.
  */
@@ -77,12 +60,6 @@
 #define SOCK_REF_RECORD_RING 262144LL /* ref_iut.h: four times that */
 #define SOCK_REF_MSG_MAX (SOCK_REF_RECORD_RING - 126)
 #define SOCK_REF_RESET true          /* a close with data unread gives its peer ECONNRESET */
-
-#ifdef SOCK_REF_STRICT
-#define SOCK_REF_DEVIATION(n) false
-#else
-#define SOCK_REF_DEVIATION(n) true /* deviation n of the list above, reported: allowed too */
-#endif
 
 /* ring_record.h: a record of `length` bytes occupies 16 + length rounded up to 8. */
 static inline long long sock_ref_record_size(long long msg_len)
@@ -127,13 +104,6 @@ static inline bool sock_ref_cannot_recv(const struct sock_model *m, int e)
 	return m->rd_shut[e] || m->wr_shut[p] || !m->open[p];
 }
 
-/* ref's end e is about to be closed: what it leaves unread stays in its peer's ring. */
-static inline void sock_ref_closing(struct sock_model *m, int e)
-{
-	if (m->open[!e])
-		m->stale[!e] = sock_ref_used(m, e);
-}
-
 static inline struct sock_allow sock_ref_send(const struct sock_model *m, int e, long long n)
 {
 	int p = !e;
@@ -142,14 +112,8 @@ static inline struct sock_allow sock_ref_send(const struct sock_model *m, int e,
 	if (!m->open[e])
 		return sa_exactly(-EBADF);
 	if (sock_model_connected_type(m)) {
-		if (sock_ref_cannot_send(m, e)) {
-			struct sock_allow a = sa_exactly(-EPIPE);
-
-			if (sock_model_stream(m) && n == 0 && !m->wr_shut[e] && !m->rd_shut[p] &&
-			    SOCK_REF_DEVIATION(3))
-				sa_add(&a, 0);
-			return a;
-		}
+		if (sock_ref_cannot_send(m, e))
+			return sa_exactly(-EPIPE);
 	} else {
 		if (m->wr_shut[e])
 			return sa_exactly(-EPIPE);
@@ -171,8 +135,6 @@ static inline struct sock_allow sock_ref_send(const struct sock_model *m, int e,
 static inline struct sock_allow sock_ref_recv(const struct sock_model *m, int e, long long n,
 					      int flags)
 {
-	struct sock_allow a;
-
 	if (!m->open[e])
 		return sa_exactly(-EBADF);
 	if (sock_model_holds(m, e)) {
@@ -186,12 +148,8 @@ static inline struct sock_allow sock_ref_recv(const struct sock_model *m, int e,
 		return sa_exactly((flags & MSG_TRUNC) || len < n ? len : n);
 	}
 	if (sock_model_connected_type(m) && sock_ref_cannot_recv(m, e))
-		a = sa_exactly(m->reset[e] ? -ECONNRESET : 0);
-	else
-		a = sa_exactly(-EAGAIN);
-	if (n == 0 && SOCK_REF_DEVIATION(1))
-		sa_add(&a, 0);
-	return a;
+		return sa_exactly(m->reset[e] ? -ECONNRESET : 0);
+	return sa_exactly(-EAGAIN);
 }
 
 static inline struct sock_allow sock_ref_shutdown(const struct sock_model *m, int e, int how)
@@ -219,10 +177,6 @@ static inline struct sock_allow sock_ref_poll(const struct sock_model *m, int e,
 	if (in_flight * 4 <= sock_ref_ring(m)) {
 		must |= POLLOUT | POLLWRNORM;
 		may |= POLLWRBAND;
-		if (SOCK_REF_DEVIATION(2) && m->stale[e] * 4 > sock_ref_ring(m)) {
-			must &= ~(long long)(POLLOUT | POLLWRNORM);
-			may |= POLLOUT | POLLWRNORM;
-		}
 	}
 	return sa_bits(must & asked, may & asked);
 }

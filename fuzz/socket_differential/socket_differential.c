@@ -30,10 +30,9 @@
  * full), never by a model of this kernel's socket buffers, so a replayed
  * input gives the same verdict with any buffer sizes or kernel; `ref` by
  * its own documented rules (impl/ref/ref_iut.h, SOCKETS), exactly, since
- * they are ours (sock_rule_ref.h, which also allows, until they are fixed,
- * the deviations from those rules this target found and reported).  The
- * one system parameter the POSIX rule uses, SO_SNDBUF (how long a message
- * may be refused as too long), is read from each new pair, not assumed.
+ * they are ours (sock_rule_ref.h).  The one system parameter the POSIX
+ * rule uses, SO_SNDBUF (how long a message may be refused as too long),
+ * is read from each new pair, not assumed.
  * Nothing depends on timing: every call is non-blocking and the run is
  * one thread.
  *
@@ -325,8 +324,6 @@ static void op_exact(struct diff_ctx *c, enum sock_op op, int e)
 		switch (op) {
 		case OP_CLOSE:
 			r[i] = side[i]->handle->close(side[i], fd);
-			if (want[i] == 0 && m->rule == SOCK_RULE_REF)
-				sock_ref_closing(m, e);
 			if (want[i] == 0)
 				sock_model_closed(m, e, m->rule == SOCK_RULE_POSIX || SOCK_REF_RESET);
 			break;

@@ -504,9 +504,11 @@
  * peer is gone gives ECONNREFUSED once, then ENOTCONN; MSG_PEEK,
  * MSG_DONTWAIT, MSG_WAITALL (stream), MSG_TRUNC (the real length of a
  * datagram or seqpacket record), MSG_NOSIGNAL; zero-length records are
- * messages; FIONREAD as unix_inq_len(); poll as unix_poll() and
- * unix_dgram_poll() (POLLOUT while at most a quarter of the ring is in
- * flight).  Options: SO_TYPE, SO_DOMAIN, SO_PROTOCOL, SO_ERROR,
+ * messages, and a zero-length recv is a recv like any other (it waits,
+ * fails, reports end of file, or takes a record, as a longer one would);
+ * FIONREAD as unix_inq_len(); poll as unix_poll() and unix_dgram_poll()
+ * (POLLOUT while at most a quarter of the ring is in flight; what a gone
+ * peer left unread is not, as Linux frees it at the close).  Options: SO_TYPE, SO_DOMAIN, SO_PROTOCOL, SO_ERROR,
  * SO_ACCEPTCONN, SO_SNDBUF and SO_RCVBUF (the ring size; setting them is
  * accepted and changes nothing).  recvfrom reports a named sender's path
  * and a length of 0 for an unnamed one, as Linux.  Every shared header
@@ -547,6 +549,13 @@
  *   - a datagram costs its payload plus a 16-byte header and the sender's
  *     path in its receiver's ring, and the largest datagram is the ring
  *     less 126 bytes whatever the sender's name;
+ *   - a datagram pair's send that finds the peer gone (ECONNREFUSED)
+ *     leaves the sender's own queue as it was (Linux drops it);
+ *   - a seqpacket socket whose peer went with data unread reports the
+ *     ECONNRESET after the data queued for it, and to recv (or SO_ERROR,
+ *     POLLERR) only: a send meanwhile is EPIPE (Linux: ECONNRESET first,
+ *     before queued data, and to whichever call comes first, send too);
+ *   - poll never reports POLLWRBAND (Linux sets it with POLLOUT);
  *   - handles do not survive exec(), and a signal during a blocked call
  *     is acted on at the end of the current futex sleep (as for pipes).
  */

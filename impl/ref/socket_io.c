@@ -153,7 +153,8 @@ static ssize_t recv_record(struct recv_call *c)
 	k = payload < c->len ? payload : c->len;
 	if (2 + alen + k > have)
 		k = have - 2 - alen;
-	memcpy(c->buf, c->tmp + 2 + alen, k);
+	if (k > 0) /* a zero-length recv may come without a buffer */
+		memcpy(c->buf, c->tmp + 2 + alen, k);
 	put_addr(c->from, c->from_len, (const char *)c->tmp + 2, alen);
 	/* recv(2): MSG_TRUNC returns the real length of a datagram (and a seqpacket record). */
 	return (c->flags & MSG_TRUNC) ? (ssize_t)payload : (ssize_t)k;
@@ -174,6 +175,19 @@ static ssize_t recv_bytes(struct recv_call *c, size_t got)
 		put_addr(c->from, c->from_len, s->peer.sun_path, plen);
 	}
 	return n;
+}
+
+/*
+ * A zero-length stream recv takes nothing, but it is a recv like any
+ * other (Linux unix_stream_read_generic(): its target is 1 byte): 0 once
+ * there are bytes to take, else -EAGAIN, so that the caller blocks, or
+ * hears of a reset or the end of file, as for a longer one.
+ */
+static ssize_t recv_nothing(struct ring *rx)
+{
+	long used = ring_used(rx);
+
+	return used < 0 ? used : used > 0 ? 0 : -EAGAIN;
 }
 
 /* Sleeping on a word nobody changes: a socket with nothing to receive from. */
@@ -219,10 +233,10 @@ ssize_t sock_recv(struct sock_obj *s, struct ref_ofd *f, void *buf, size_t len, 
 		ssize_t n = -EAGAIN;
 		int err;
 
-		if (c.rx != NULL)
-			n = s->type == SOCK_STREAM ? recv_bytes(&c, got) : recv_record(&c);
-		if (n >= 0 && s->type == SOCK_STREAM && n == 0 && len > 0)
-			n = -EAGAIN; /* a byte ring never pops 0 of a non-zero request */
+		if (c.rx != NULL && s->type != SOCK_STREAM)
+			n = recv_record(&c); /* a zero-length one takes a record too, as Linux */
+		else if (c.rx != NULL)
+			n = len > 0 ? recv_bytes(&c, got) : recv_nothing(c.rx);
 		if (n >= 0) {
 			got += (size_t)n;
 			if (waitall && got < len)
@@ -230,8 +244,8 @@ ssize_t sock_recv(struct sock_obj *s, struct ref_ofd *f, void *buf, size_t len, 
 			ret = s->type == SOCK_STREAM ? (ssize_t)got : n;
 			break;
 		}
-		if (n != -EAGAIN || len == 0) {
-			ret = got > 0 ? (ssize_t)got : n == -EAGAIN ? 0 : n;
+		if (n != -EAGAIN) {
+			ret = got > 0 ? (ssize_t)got : n;
 			break;
 		}
 		if (conn_type(s) && (!peer || (shut & SOCK_SHUT_RCV))) {
@@ -292,12 +306,11 @@ static ssize_t stream_send(struct sock_obj *s, const void *buf, size_t len, bool
 	struct ring_block b = { .nonblock = nonblock, .peer = conn_send_ok, .ctx = s };
 	ssize_t n;
 
-	if (atomic_load(sock_shut_word(s)) & SOCK_SHUT_SEND)
+	/* Linux: a released peer shut us down both ways, so a zero-length send is EPIPE too. */
+	if ((atomic_load(sock_shut_word(s)) & SOCK_SHUT_SEND) || !sock_peer_alive(s))
 		n = -EPIPE;
 	else if (len == 0)
 		return 0;
-	else if (!sock_peer_alive(s))
-		n = -EPIPE;
 	else
 		n = ring_push(&s->tx, buf, len, &b);
 	/* unix(7), send(2): EPIPE, and SIGPIPE unless MSG_NOSIGNAL (stream sockets only, as Linux). */
@@ -507,12 +520,18 @@ static int op_poll_events(struct ref_ofd *f)
 			if (ring_used(&s->tx) > 0)
 				mask |= POLLERR;
 		}
-		out = writable(&s->tx);
+		/*
+		 * Linux's release frees what the peer left unread, so its room is
+		 * ours again; here it stays in the ring (the ECONNRESET to come is
+		 * told by it) but counts no more.
+		 */
+		out = !alive || writable(&s->tx);
 	} else if (s->type == SOCK_DGRAM) {
 		if (s->bsh != NULL)
 			rx = &s->bring;
+		/* The same for a destination whose last holder has gone: its queue counts no more. */
 		if (s->dsh != NULL)
-			out = writable(&s->dring);
+			out = !holders_any(&s->dsh->holders, HOLDER_READERS) || writable(&s->dring);
 	} else {
 		/* Not connected: TCP_CLOSE, which Linux reports as POLLHUP. */
 		mask |= POLLHUP;
