@@ -193,6 +193,35 @@ expect_fail sem_undo_ignored "sem.op.undo_restores_on_exit sem.op.undo_restores_
 expect_fail semop_nowait_ignored "sem.op.nowait_eagain sem.op.all_or_nothing_nowait" \
     "sem.control.getpid_last_semop" --mechanism sem
 
+# Sockets: a shutdown that does nothing fails every shutdown clause and no
+# other (the close clauses never call shutdown).  The end-of-file clauses
+# wait for an end of file that never comes, until their bound.
+expect_fail sock_shutdown_noop "socket.shutdown.wr_peer_eof_stream socket.shutdown.wr_peer_eof_seqpacket
+    socket.shutdown.wr_send_epipe_stream socket.shutdown.wr_send_epipe_seqpacket
+    socket.shutdown.wr_sigpipe_kills_sender socket.shutdown.wr_sigpipe_caught
+    socket.shutdown.wr_wakes_blocked_recv_stream socket.shutdown.wr_wakes_blocked_recv_seqpacket
+    socket.shutdown.rd_disables_receive_stream socket.shutdown.rd_disables_receive_seqpacket
+    socket.shutdown.rd_peer_send_epipe_stream socket.shutdown.rd_peer_send_epipe_seqpacket
+    socket.shutdown.rdwr_both_stream socket.shutdown.rdwr_both_seqpacket
+    socket.shutdown.unconnected_enotconn_inet socket.shutdown.unconnected_enotconn_inet6
+    socket.shutdown.invalid_how_einval" "" --mechanism socket
+# Receive flags: a peek that consumes, and MSG_WAITALL dropped.
+expect_fail sock_peek_consumes "socket.io.peek_stream_keeps_data socket.io.peek_dgram_stays_whole" "" --mechanism socket
+expect_fail sock_waitall_ignored "socket.io.waitall_blocks_until_full" "" --mechanism socket
+# A half-duplex socketpair: the pair clauses, and the clauses that check
+# both directions still work after a refused call, wait for bytes that
+# never come until their bound (halved to keep this quick).
+expect_fail sock_pair_one_way "socket.pair.both_directions socket.pair.both_directions_dgram
+    socket.pair.both_directions_seqpacket socket.pair.simultaneous_bulk" \
+    "socket.errors.recv_oob_dgram_eopnotsupp socket.errors.send_oob_dgram_eopnotsupp
+    socket.shutdown.invalid_how_einval" --mechanism socket --timeout-mul 0.5
+# AF_UNIX message boundaries lost; clauses that receive queued datagrams
+# with room for more than one rely on them too.
+expect_fail sock_dgram_merged "socket.boundary.kept_dgram socket.boundary.kept_seqpacket" \
+    "socket.io.peek_dgram_stays_whole socket.io.dgram_send_blocks_when_full" --mechanism socket
+expect_fail sock_dgram_trunc_whole "socket.boundary.truncate_discards_dgram socket.boundary.truncate_discards_seqpacket
+    socket.boundary.recv_trunc_real_length" "" --mechanism socket
+
 # A write that never returns: every clause that writes must become a timeout
 # FAIL, and the run must still finish (the Bazel test's own timeout would
 # otherwise fire).  A short bound keeps this quick.

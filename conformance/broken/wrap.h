@@ -25,6 +25,7 @@ struct broken_iut {
 	struct ipcconf_mq_ops mq;
 	struct ipcconf_shm_ops shm;
 	struct ipcconf_sem_ops sem;
+	struct ipcconf_socket_ops socket;
 };
 
 /* Fills `b` with a copy of `os`, renamed, whose tables the caller may patch. */
@@ -42,6 +43,7 @@ static inline const struct ipcconf_iut *broken_from_os(struct broken_iut *b, con
 	b->mq = *os->mq;
 	b->shm = *os->shm;
 	b->sem = *os->sem;
+	b->socket = *os->socket;
 	b->iut.handle = &b->handle;
 	b->iut.stream = &b->stream;
 	b->iut.pipe = &b->pipe;
@@ -51,6 +53,7 @@ static inline const struct ipcconf_iut *broken_from_os(struct broken_iut *b, con
 	b->iut.mq = &b->mq;
 	b->iut.shm = &b->shm;
 	b->iut.sem = &b->sem;
+	b->iut.socket = &b->socket;
 	b->iut.name = name;
 	b->iut.description = what;
 	return &b->iut;

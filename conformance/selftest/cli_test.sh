@@ -48,8 +48,8 @@ for cmd in list run; do
     grep -q "nosuch.read.anything.*names mechanism 'nosuch', which is not registered" "$tmp/stderr" ||
         problem "stray clause: '$cmd' does not name the clause and its mechanism: $(cat "$tmp/stderr")"
 done
-status_is 0 "--mechanism M,\.\.\. +mechanisms in this binary: pipe, fifo, signal, msgq, mq, shm, sem, ring" --help
-status_is 2 "unknown mechanism 'pipes' \(in this binary: pipe, fifo, signal, msgq, mq, shm, sem, ring\)" run --mechanism pipes
+status_is 0 "--mechanism M,\.\.\. +mechanisms in this binary: pipe, fifo, signal, msgq, mq, shm, sem, socket, ring" --help
+status_is 2 "unknown mechanism 'pipes' \(in this binary: pipe, fifo, signal, msgq, mq, shm, sem, socket, ring\)" run --mechanism pipes
 
 # list: ID<TAB>MECHANISM<TAB>CITATIONS<TAB>TITLE, at least 40 for pipes and FIFOs.
 "$ipcconf" list --mechanism pipe,fifo > "$tmp/list" || problem "list failed"

@@ -1,5 +1,6 @@
 /*
- * The `os` implementation: the system's own pipes and FIFOs, reached
+ * The `os` implementation: the system's own IPC (pipes, FIFOs, and the
+ * other tables' files: os_signal.c, os_msgq.c, ..., os_socket.c), reached
  * through the C library with no emulation.  Under gVisor, QEMU user mode or
  * an LD_PRELOAD shim, these calls are what gets judged, so every result,
  * odd or not, is passed on as the system gave it.  `self` is unused: there
@@ -10,6 +11,7 @@
 #include "impl/os/os_memory.h"
 #include "impl/os/os_queues.h"
 #include "impl/os/os_signal.h"
+#include "impl/os/os_socket.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -180,7 +182,7 @@ static const struct ipcconf_iut os_iut = {
 	.abi_version = IPCCONF_IUT_ABI_VERSION,
 	.struct_size = sizeof(struct ipcconf_iut),
 	.name = "os",
-	.description = "the system's own pipes, FIFOs, signals, message queues, shared memory and semaphores through the C library",
+	.description = "the system's own pipes, FIFOs, signals, message queues, shared memory, semaphores and sockets through the C library",
 	.caps = IPCCONF_CAP_FORK_INHERIT | IPCCONF_CAP_PEER_DEATH | IPCCONF_CAP_SIGPIPE |
 		IPCCONF_CAP_EINTR,
 	.handle = &os_handle,
@@ -192,6 +194,7 @@ static const struct ipcconf_iut os_iut = {
 	.mq = &os_mq,
 	.shm = &os_shm,
 	.sem = &os_sem,
+	.socket = &os_socket,
 };
 
 const struct ipcconf_iut *ipcconf_os_iut(void) { return &os_iut; }

@@ -42,6 +42,7 @@ enum ref_obj_kind {
 	 * counts a child's inherited attachments.
 	 */
 	REF_OBJ_SHMSEG = 5,
+	REF_OBJ_SOCKET = 6, /* an AF_UNIX socket (socket.h) */
 };
 
 struct ref_obj;

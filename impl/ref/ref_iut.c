@@ -52,11 +52,12 @@ const size_t ref_variant_count = sizeof(ref_variants) / sizeof(ref_variants[0]);
 		.mq = &ref_mq_ops,                                                             \
 		.shm = &ref_shm_ops,                                                           \
 		.sem = &ref_sem_ops,                                                           \
+		.socket = &ref_socket_ops,                                                     \
 	}
 
 static const struct ref_impl impl_default = {
-	.iut = REF_IUT("ref", "pipes, FIFOs, message queues, shared memory, semaphores and a "
-			      "signal model in user space over shared memory"),
+	.iut = REF_IUT("ref", "pipes, FIFOs, message queues, shared memory, semaphores, AF_UNIX "
+			      "sockets and a signal model in user space over shared memory"),
 	.variant = &variant_default,
 };
 

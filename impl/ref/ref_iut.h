@@ -4,8 +4,9 @@
  * V and POSIX message queues over the typed record ring (MESSAGE QUEUES
  * below); a model of the kernel's signal rules (SIGNALS below); POSIX and
  * System V shared memory under names and ids of its own (SHARED MEMORY
- * (the shm table) below); and POSIX and System V semaphores over futexes
- * (SEMAPHORES (the sem table) below).
+ * (the shm table) below); POSIX and System V semaphores over futexes
+ * (SEMAPHORES (the sem table) below); and AF_UNIX sockets over pairs of
+ * rings (SOCKETS (the socket table) below).
  *
  * STRUCTURE.  Handles are indices into a per-process table (fork copies
  * it) naming open descriptions, which name objects; an object has a kind
@@ -464,6 +465,99 @@
  *     sem_perm.__seq is 0; permissions are a check in user space as for
  *     segments (above), and semget(key, nsems, mode) of a set whose file
  *     the caller cannot open checks the mode only, not nsems.
+ *
+ * SOCKETS (the socket table; socket.h has the layout).  AF_UNIX only:
+ * SOCK_STREAM, SOCK_SEQPACKET and SOCK_DGRAM (SOCK_RAW taken as DGRAM,
+ * as Linux does).  A connection is an unnamed file in /dev/shm (O_TMPFILE,
+ * mode 0600) holding one ring per direction and one holder set per
+ * endpoint (holders.h): a stream connection byte rings (ring.h) with the
+ * variant's pipe capacity (ref 64 KiB, ref-small 4 KiB) each way;
+ * seqpacket and datagram connections record rings (ring_record.h) of four
+ * times that, whose records are the boundaries (no framing codec is
+ * needed: the record ring keeps them; a byte stream has none to keep).
+ * socketpair() makes one and gives each end one endpoint.  A process that
+ * holds a socket counts in its endpoint's holder set, fork() children
+ * included, so a peer closed or killed gives end-of-file, EPIPE,
+ * ECONNREFUSED as Linux's release does (a death noticed within
+ * SYNC_SLICE_MS by a blocked peer).  Names: bind() makes a socket node
+ * at the path (mknod S_IFSOCK | 0777 less the umask; -EADDRINUSE if
+ * anything is there, a symlink included) and a region for the bound
+ * socket, an unnamed file in /dev/shm named after the node's device,
+ * inode and a random modification-time nanosecond that bind sets
+ * (socket.h): a listener's backlog, a datagram socket's receive queue.
+ * connect() of a stream or seqpacket socket makes the connection, gives
+ * it a unique, unguessable shm name and queues that name in the
+ * listener's backlog (at most backlog + 1 pending, as Linux; blocking,
+ * or -EAGAIN, while full); it completes before accept().  accept() takes
+ * the oldest name, maps the file and removes the name.  A listener's
+ * last close drops its pending connections (their connectors see the
+ * peer gone).  Errors follow net/unix/af_unix.c: -ENOENT for a missing
+ * path, -ECONNREFUSED for a node nobody listens on (or not a socket),
+ * -EPROTOTYPE for another type, -EACCES without write permission on the
+ * node; recv on an unconnected stream socket -EINVAL, seqpacket
+ * -ENOTCONN; send -ENOTCONN; shutdown succeeds unconnected; SHUT_RD and
+ * SHUT_WR are mirrored to a connected peer (our SHUT_RD is its EPIPE);
+ * EPIPE raises SIGPIPE (unless MSG_NOSIGNAL) on stream sockets only --
+ * Linux's seqpacket and datagram sends return EPIPE without it; a
+ * connection whose peer went with bytes we sent unread gives ECONNRESET
+ * once (recv, SO_ERROR, POLLERR), then end-of-file; a datagram pair whose
+ * peer is gone gives ECONNREFUSED once, then ENOTCONN; MSG_PEEK,
+ * MSG_DONTWAIT, MSG_WAITALL (stream), MSG_TRUNC (the real length of a
+ * datagram or seqpacket record), MSG_NOSIGNAL; zero-length records are
+ * messages, and a zero-length recv is a recv like any other (it waits,
+ * fails, reports end of file, or takes a record, as a longer one would);
+ * FIONREAD as unix_inq_len(); poll as unix_poll() and unix_dgram_poll()
+ * (POLLOUT while at most a quarter of the ring is in flight; what a gone
+ * peer left unread is not, as Linux frees it at the close).  Options: SO_TYPE, SO_DOMAIN, SO_PROTOCOL, SO_ERROR,
+ * SO_ACCEPTCONN, SO_SNDBUF and SO_RCVBUF (the ring size; setting them is
+ * accepted and changes nothing).  recvfrom reports a named sender's path
+ * and a length of 0 for an unnamed one, as Linux.  Every shared header
+ * field is read once and judged as a private copy; a backlog record that
+ * is not a name of ours is skipped.
+ *   Capabilities: SOCKET_CAP_DGRAM and SOCKET_CAP_SEQPACKET.  Not INET or
+ * INET6 (TCP and UDP are not modelled: socket() of another domain is
+ * -EAFNOSUPPORT), not ABSTRACT (abstract names and autobind: bind,
+ * connect and sendto with one are -EOPNOTSUPP), not PEERCRED,
+ * CREDENTIALS or RIGHTS (credentials are not carried, and a kernel
+ * descriptor cannot be passed: send_msg and recv_msg are absent); the
+ * clauses that need them are SKIPs that name the capability.
+ *
+ * Known differences from Linux (net/unix/af_unix.c):
+ *   - the shm names of bound sockets and of pending connections stay in
+ *     /dev/shm when every holder exits or is killed without closing (a
+ *     clause's process exiting is such an exit), until a connect to the
+ *     path finds nobody holds the socket (it then removes the name and
+ *     the pending connections' names, and is refused), or the next bind
+ *     of any ref process sweeps them; ipcconf's runner makes that connect
+ *     for every socket path a clause made, once the clause's processes
+ *     are gone (conformance/socket/socket_mechanism.c), so a run leaves
+ *     nothing behind;
+ *   - the socket node's modification time is set by bind (its
+ *     nanoseconds name the region); a node whose mtime is changed later
+ *     (utime, touch) can no longer be connected to (ECONNREFUSED); a
+ *     region of another user is never believed;
+ *   - bind, listen and connect change the socket in the calling process
+ *     only: a fork() child made before them keeps the socket as it was;
+ *     the other state (data, shutdown, O_NONBLOCK, peer death) is shared;
+ *   - a datagram socket from socketpair() cannot be bound or connected
+ *     (-EINVAL); a connected datagram socket accepts datagrams from any
+ *     sender (Linux: only its peer, EPERM for others);
+ *   - listen(2)'s backlog is cut to 128 (Linux: somaxconn, 4096);
+ *   - buffer sizes are fixed per variant; SO_SNDBUF and SO_RCVBUF are
+ *     accepted and ignored; MSG_OOB is -EOPNOTSUPP, SO_RCVTIMEO and
+ *     SO_SNDTIMEO -ENOPROTOOPT; getsockopt at another level -EOPNOTSUPP;
+ *   - a datagram costs its payload plus a 16-byte header and the sender's
+ *     path in its receiver's ring, and the largest datagram is the ring
+ *     less 126 bytes whatever the sender's name;
+ *   - a datagram pair's send that finds the peer gone (ECONNREFUSED)
+ *     leaves the sender's own queue as it was (Linux drops it);
+ *   - a seqpacket socket whose peer went with data unread reports the
+ *     ECONNRESET after the data queued for it, and to recv (or SO_ERROR,
+ *     POLLERR) only: a send meanwhile is EPIPE (Linux: ECONNRESET first,
+ *     before queued data, and to whichever call comes first, send too);
+ *   - poll never reports POLLWRBAND (Linux sets it with POLLOUT);
+ *   - handles do not survive exec(), and a signal during a blocked call
+ *     is acted on at the end of the current futex sleep (as for pipes).
  */
 #ifndef IPCCONF_IMPL_REF_IUT_H
 #define IPCCONF_IMPL_REF_IUT_H

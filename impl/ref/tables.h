@@ -21,5 +21,6 @@ extern const struct ipcconf_msgq_ops ref_msgq_ops;     /* msgq_ops.c */
 extern const struct ipcconf_mq_ops ref_mq_ops;         /* mq_ops.c */
 extern const struct ipcconf_shm_ops ref_shm_ops;       /* shmem_ops.c */
 extern const struct ipcconf_sem_ops ref_sem_ops;       /* sem_ops.c */
+extern const struct ipcconf_socket_ops ref_socket_ops; /* socket_ops.c */
 
 #endif /* IPCCONF_REF_TABLES_H */

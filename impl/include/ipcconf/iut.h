@@ -77,7 +77,7 @@
  *
  * Everything in this header is C11 plus POSIX.1-2008 types (sigset_t,
  * siginfo_t, idtype_t, struct msqid_ds, struct mq_attr, struct shmid_ds,
- * struct semid_ds, struct sembuf: define
+ * struct semid_ds, struct sembuf, struct sockaddr, struct msghdr: define
  * _POSIX_C_SOURCE 200809L and _XOPEN_SOURCE 700, or _GNU_SOURCE
  * before any #include, or build with -std=gnu11); it includes nothing
  * from ipcconf's own sources, so an implementation can be built outside
@@ -99,6 +99,7 @@
 #include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -175,7 +176,7 @@ struct ipcconf_handle_ops {
 		    int timeout_ms);
 };
 
-/* ---- stream: byte streams (pipe and FIFO ends; stream sockets later) -- */
+/* ---- stream: byte streams (pipe and FIFO ends, connected sockets) ---- */
 
 #define IPCCONF_STREAM_CAP_NREAD (UINT64_C(1) << 0) /* [v2] nread */
 
@@ -625,11 +626,120 @@ struct ipcconf_sem_ops {
 		       union ipcconf_semun arg);
 };
 
+/* ---- socket: sockets ------------------------------------------------- */
+
 /*
- * Reserved: each later mechanism defines its table in its own change,
- * append-only within ABI 2.  Until then the member below stays NULL.
+ * seed:K1-K3; POSIX.1-2017 XSH socket(), socketpair(), bind(), listen(),
+ * accept(), connect(), sendto(), recvfrom(), sendmsg(), recvmsg(),
+ * shutdown(), getsockname(), getpeername(), getsockopt(), setsockopt();
+ * socket(7), unix(7), tcp(7), udp(7).
+ *
+ * A socket is a handle: the `handle` table closes, dups and polls it and
+ * sets its O_NONBLOCK; the `stream` table's read and write accept a
+ * connected socket of any type and behave as recv and send with flags 0.
+ * Domains are AF_UNIX, AF_INET and AF_INET6; types SOCK_STREAM,
+ * SOCK_DGRAM and SOCK_SEQPACKET, optionally OR'd with SOCK_NONBLOCK and
+ * SOCK_CLOEXEC; addresses are the system's struct sockaddr_un,
+ * sockaddr_in and sockaddr_in6; message flags are <sys/socket.h>'s MSG_*
+ * values, options its SOL_SOCKET ones.  Only AF_UNIX SOCK_STREAM is
+ * required; everything else is a capability.  The suite uses AF_INET and
+ * AF_INET6 only with loopback addresses.
+ *
+ * A bind to a path name creates a file system object at that path
+ * (-EADDRINUSE when anything exists there) that outlives the socket until
+ * it is unlinked; the suite unlinks it itself (unlink(2)), never through
+ * this table.  A send on a stream or seqpacket socket that can no longer
+ * deliver (shut down for writing, or the peer closed) returns -EPIPE; on a
+ * stream socket it also raises SIGPIPE in the calling thread unless
+ * MSG_NOSIGNAL is given (Linux raises none for seqpacket, and the suite
+ * does not ask for it there); the stream table's write is a send without
+ * MSG_NOSIGNAL.
+ *
+ * Control messages (send_msg, recv_msg) are laid out as cmsg(3)
+ * describes; the descriptors of an SCM_RIGHTS message are this
+ * implementation's handles, and the receiver gets new handles for the
+ * same open objects.  A msghdr's msg_flags on return carries MSG_TRUNC and
+ * MSG_CTRUNC as recvmsg(2) sets them.
  */
-struct ipcconf_socket_ops;
+#define IPCCONF_SOCKET_CAP_DGRAM       (UINT64_C(1) << 0) /* [v2] AF_UNIX SOCK_DGRAM */
+#define IPCCONF_SOCKET_CAP_SEQPACKET   (UINT64_C(1) << 1) /* [v2] AF_UNIX SOCK_SEQPACKET */
+#define IPCCONF_SOCKET_CAP_ABSTRACT    (UINT64_C(1) << 2) /* [v2] AF_UNIX abstract names (sun_path[0] == 0) */
+#define IPCCONF_SOCKET_CAP_INET        (UINT64_C(1) << 3) /* [v2] AF_INET TCP and UDP on 127.0.0.1 */
+#define IPCCONF_SOCKET_CAP_INET6       (UINT64_C(1) << 4) /* [v2] AF_INET6 TCP and UDP on ::1 */
+#define IPCCONF_SOCKET_CAP_PEERCRED    (UINT64_C(1) << 5) /* [v2] get_option(SOL_SOCKET, SO_PEERCRED) */
+#define IPCCONF_SOCKET_CAP_RIGHTS      (UINT64_C(1) << 6) /* [v2] send_msg, recv_msg with SCM_RIGHTS */
+#define IPCCONF_SOCKET_CAP_CREDENTIALS (UINT64_C(1) << 7) /* [v2] SO_PASSCRED and SCM_CREDENTIALS */
+
+struct ipcconf_socket_ops {
+	struct ipcconf_table_head head;
+
+	/* [v2] socket(2): a new, unconnected socket.  Required. */
+	int (*open)(const struct ipcconf_iut *self, int domain, int type, int protocol);
+
+	/* [v2] socketpair(2): two connected sockets (AF_UNIX).  Required. */
+	int (*pair)(const struct ipcconf_iut *self, int domain, int type, int protocol, int ends[2]);
+
+	/* [v2] bind(2).  Required. */
+	int (*bind)(const struct ipcconf_iut *self, int h, const struct sockaddr *addr,
+		    socklen_t len);
+
+	/* [v2] listen(2).  Required. */
+	int (*listen)(const struct ipcconf_iut *self, int h, int backlog);
+
+	/*
+	 * [v2] accept4(2): the next pending connection as a new handle, its
+	 * peer's address in *addr (when addr is not NULL, *len in and out);
+	 * flags SOCK_NONBLOCK, SOCK_CLOEXEC.  Blocks while none is pending
+	 * (unless O_NONBLOCK: -EAGAIN).  Required.
+	 */
+	int (*accept)(const struct ipcconf_iut *self, int h, struct sockaddr *addr, socklen_t *len,
+		      int flags);
+
+	/* [v2] connect(2).  Required. */
+	int (*connect)(const struct ipcconf_iut *self, int h, const struct sockaddr *addr,
+		       socklen_t len);
+
+	/*
+	 * [v2] sendto(2) (send(2) when `to` is NULL): the bytes sent, which a
+	 * stream socket may make fewer than `len`.  Required.
+	 */
+	ssize_t (*send)(const struct ipcconf_iut *self, int h, const void *buf, size_t len, int flags,
+			const struct sockaddr *to, socklen_t to_len);
+
+	/*
+	 * [v2] recvfrom(2) (recv(2) when `from` is NULL): the bytes received,
+	 * or with MSG_TRUNC on a datagram socket the datagram's real length;
+	 * 0 at end of file.  Required.
+	 */
+	ssize_t (*recv)(const struct ipcconf_iut *self, int h, void *buf, size_t len, int flags,
+			struct sockaddr *from, socklen_t *from_len);
+
+	/* [v2] shutdown(2): SHUT_RD, SHUT_WR or SHUT_RDWR.  Required. */
+	int (*shutdown)(const struct ipcconf_iut *self, int h, int how);
+
+	/* [v2] getsockname(2).  Required. */
+	int (*local_name)(const struct ipcconf_iut *self, int h, struct sockaddr *addr,
+			  socklen_t *len);
+
+	/* [v2] getpeername(2).  Required. */
+	int (*peer_name)(const struct ipcconf_iut *self, int h, struct sockaddr *addr,
+			 socklen_t *len);
+
+	/* [v2] getsockopt(2).  Required (SO_TYPE and SO_ERROR at least). */
+	int (*get_option)(const struct ipcconf_iut *self, int h, int level, int name, void *value,
+			  socklen_t *len);
+
+	/* [v2] setsockopt(2). */
+	int (*set_option)(const struct ipcconf_iut *self, int h, int level, int name,
+			  const void *value, socklen_t len);
+
+	/* [v2] sendmsg(2): with IPCCONF_SOCKET_CAP_RIGHTS or _CREDENTIALS. */
+	ssize_t (*send_msg)(const struct ipcconf_iut *self, int h, const struct msghdr *msg,
+			    int flags);
+
+	/* [v2] recvmsg(2): with IPCCONF_SOCKET_CAP_RIGHTS or _CREDENTIALS. */
+	ssize_t (*recv_msg)(const struct ipcconf_iut *self, int h, struct msghdr *msg, int flags);
+};
 
 struct ipcconf_iut {
 	uint32_t abi_version;       /* IPCCONF_IUT_ABI_VERSION: checked first */
@@ -648,13 +758,12 @@ struct ipcconf_iut {
 	const struct ipcconf_mq_ops *mq;          /* [v2] POSIX queues */
 	const struct ipcconf_shm_ops *shm;        /* [v2] shared memory */
 	const struct ipcconf_sem_ops *sem;        /* [v2] semaphores */
-	const struct ipcconf_socket_ops *socket;  /* [v2] reserved */
+	const struct ipcconf_socket_ops *socket;  /* [v2] sockets */
 };
 
 /*
  * The tables as a list, for tools that treat them alike (the suite's
- * loader): X(ENUM_SUFFIX, member, struct tag).  Reserved tables have no
- * definition yet and are listed when they get one.
+ * loader): X(ENUM_SUFFIX, member, struct tag).
  */
 #define IPCCONF_TABLES(X)                                                      \
 	X(HANDLE, handle, ipcconf_handle_ops)                                  \
@@ -665,7 +774,8 @@ struct ipcconf_iut {
 	X(MSGQ, msgq, ipcconf_msgq_ops)                                        \
 	X(MQ, mq, ipcconf_mq_ops)                                              \
 	X(SHM, shm, ipcconf_shm_ops)                                           \
-	X(SEM, sem, ipcconf_sem_ops)
+	X(SEM, sem, ipcconf_sem_ops)                                          \
+	X(SOCKET, socket, ipcconf_socket_ops)
 
 enum ipcconf_table_id {
 #define IPCCONF_TABLE_ENUM_(id, member, tag) IPCCONF_TABLE_##id,
