@@ -517,7 +517,10 @@
  *   Capabilities: SOCKET_CAP_DGRAM and SOCKET_CAP_SEQPACKET.  Not INET or
  * INET6 (TCP and UDP are not modelled: socket() of another domain is
  * -EAFNOSUPPORT), not ABSTRACT (abstract names and autobind: bind,
- * connect and sendto with one are -EOPNOTSUPP), not PEERCRED,
+ * connect and sendto with one are -EOPNOTSUPP; an abstract name has no
+ * node in the file system for a connect to find the region by and for the
+ * runner to clean up after, so a name ref kept for it would outlive a
+ * killed holder), not PEERCRED,
  * CREDENTIALS or RIGHTS (credentials are not carried, and a kernel
  * descriptor cannot be passed: send_msg and recv_msg are absent); the
  * clauses that need them are SKIPs that name the capability.
