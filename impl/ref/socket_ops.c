@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -270,13 +271,13 @@ static void copy_name(const struct sockaddr_un *sa, socklen_t sa_len, struct soc
 	*len = sa_len;
 }
 
-static int op_local_name(iut_t *self, int h, struct sockaddr *addr, socklen_t *len)
+/* getsockname (peer false) and getpeername (peer true): one shape, one body. */
+static int name_of(int h, struct sockaddr *addr, socklen_t *len, bool peer)
 {
 	struct ref_ofd *f;
 	struct sock_obj *s;
 	int err = get_sock(h, &f, &s);
 
-	(void)self;
 	if (err < 0)
 		return err;
 	if (addr == NULL || len == NULL) {
@@ -284,33 +285,27 @@ static int op_local_name(iut_t *self, int h, struct sockaddr *addr, socklen_t *l
 		return -EFAULT;
 	}
 	pthread_mutex_lock(&s->lock);
-	copy_name(&s->local, s->local_len, addr, len);
-	pthread_mutex_unlock(&s->lock);
-	ref_handle_put(f);
-	return 0;
-}
-
-static int op_peer_name(iut_t *self, int h, struct sockaddr *addr, socklen_t *len)
-{
-	struct ref_ofd *f;
-	struct sock_obj *s;
-	int err = get_sock(h, &f, &s);
-
-	(void)self;
-	if (err < 0)
-		return err;
-	if (addr == NULL || len == NULL) {
-		ref_handle_put(f);
-		return -EFAULT;
-	}
-	pthread_mutex_lock(&s->lock);
-	if (atomic_load(&s->state) == SOCK_CONNECTED || s->dsh != NULL)
+	if (!peer)
+		copy_name(&s->local, s->local_len, addr, len);
+	else if (atomic_load(&s->state) == SOCK_CONNECTED || s->dsh != NULL)
 		copy_name(&s->peer, s->peer_len, addr, len);
 	else
 		err = -ENOTCONN;
 	pthread_mutex_unlock(&s->lock);
 	ref_handle_put(f);
 	return err;
+}
+
+static int op_local_name(iut_t *self, int h, struct sockaddr *addr, socklen_t *len)
+{
+	(void)self;
+	return name_of(h, addr, len, false);
+}
+
+static int op_peer_name(iut_t *self, int h, struct sockaddr *addr, socklen_t *len)
+{
+	(void)self;
+	return name_of(h, addr, len, true);
 }
 
 static int int_option(struct sock_obj *s, int name, int *v)
