@@ -20,6 +20,7 @@ check() {
     else
         echo "FAIL $1"
         fail=1
+        return 1
     fi
 }
 
@@ -45,7 +46,8 @@ while read -r name; do
     check "a row for $name" 'grep -q "^$name  *[0-9n]" "$dir/out.txt"'
     check "CSV rows for $name" 'grep -q "^rt_p50,[12],8,$name," "$dir/out.csv"'
 done <"$dir/names"
-check "no measurement failed" '! grep -q "failed" "$dir/out.txt" && ! grep -qE "^ipc_bench: (round trip|streaming), " "$dir/err.txt"'
+check "no measurement failed" '! grep -q "failed" "$dir/out.txt" && ! grep -qE "^ipc_bench: (round trip|streaming), " "$dir/err.txt"' ||
+    { grep "failed" "$dir/out.txt"; grep -E "^ipc_bench: " "$dir/err.txt"; } | sed 's/^/    /'
 check "sizes 8 B to 1 MiB in the table" 'grep -q "^  *8 B .*1 MiB" "$dir/out.txt"'
 check "SVG complete" 'head -c 64 "$dir/out.svg" | grep -q "<?xml" && tail -n 1 "$dir/out.svg" | grep -q "</svg>"'
 check "nothing left in TMPDIR" '[ -z "$(leftovers)" ]'

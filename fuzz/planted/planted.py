@@ -113,6 +113,22 @@ def run(cmd: Sequence[str], cwd: Optional[pathlib.Path] = None, log: Optional[pa
     return res
 
 
+def tree_files() -> List[str]:
+    """The working tree's files, relative: git's tracked and untracked-not-ignored ones; without
+    git (a tarball, or a machine without it), every file but .git and Bazel's convenience links."""
+    if shutil.which("git") is not None and (WORKSPACE / ".git").exists():
+        listing = run(["git", "-C", str(WORKSPACE), "ls-files", "-z", "--cached", "--others",
+                       "--exclude-standard"]).stdout
+        return sorted(set(filter(None, listing.split("\0"))))
+    found = []
+    for top, dirs, files in os.walk(WORKSPACE):
+        rel_top = os.path.relpath(top, WORKSPACE)
+        dirs[:] = [d for d in dirs if not (rel_top == "." and (d == ".git" or d.startswith("bazel-")))]
+        found += [os.path.normpath(os.path.join(rel_top, f)) for f in files
+                  if not (rel_top == "." and f.startswith("bazel-"))]
+    return sorted(found)
+
+
 class Scratch:
     """A copy of the working tree in `root`, with at most one patch applied at a time."""
 
@@ -125,9 +141,7 @@ class Scratch:
         if self.root.exists():
             shutil.rmtree(self.root)
         self.root.mkdir(parents=True)
-        listing = run(["git", "-C", str(WORKSPACE), "ls-files", "-z", "--cached", "--others",
-                       "--exclude-standard"]).stdout
-        for rel in sorted(set(filter(None, listing.split("\0")))):
+        for rel in tree_files():
             src = WORKSPACE / rel
             if not os.path.lexists(src) or src.is_dir():
                 continue  # deleted in the working tree (or a submodule)
