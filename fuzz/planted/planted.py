@@ -24,6 +24,7 @@ import os
 import pathlib
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -246,6 +247,22 @@ def inputs_in(directory: pathlib.Path) -> List[pathlib.Path]:
         return []
     return sorted(p for p in directory.iterdir()
                   if p.is_file() and not p.name.startswith((".", "README")))
+
+
+def run_engine(cmd: Sequence[str], log, env: Dict[str, str], timeout: int) -> int:
+    """Runs a fuzzing engine in a process group of its own and, however it ends, kills what is
+    left of the group: afl-fuzz's CmpLog fork server outlives afl-fuzz otherwise, holding its
+    System V shared memory.  Returns the exit status; raises subprocess.TimeoutExpired."""
+    proc = subprocess.Popen(list(cmd), stdout=log, stderr=subprocess.STDOUT, env=env,
+                            start_new_session=True)
+    try:
+        return proc.wait(timeout=timeout)
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait()
 
 
 def replay(binary: pathlib.Path, path: pathlib.Path, timeout: int = 60) -> subprocess.CompletedProcess:
