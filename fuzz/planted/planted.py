@@ -204,6 +204,10 @@ class Bazel:
         out = run(self._cmd(flags, "info") + ["bazel-bin"], cwd=self.scratch.root).stdout
         return pathlib.Path(out.strip().splitlines()[-1])
 
+    def query_cmd(self, expression: str) -> List[str]:
+        return [self.bazel, "--output_base=%s" % self.output_base, "query", "--noshow_progress",
+                expression]
+
     def test(self, flags: Sequence[str], labels: Sequence[str], log: pathlib.Path) -> bool:
         res = run(self._cmd(flags, "test") + ["--noshow_progress"] + list(labels),
                   cwd=self.scratch.root, log=log, check=False)
