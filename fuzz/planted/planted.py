@@ -20,6 +20,7 @@ its first "diff --git" line:
     Why realistic: ... (free text, any number of lines)
 """
 import dataclasses
+import hashlib
 import os
 import pathlib
 import re
@@ -53,6 +54,17 @@ class Plant:
     @property
     def label(self) -> str:
         return "//fuzz/%s:%s" % (self.target, self.target)
+
+    @property
+    def diff_digest(self) -> str:
+        """SHA-256 (12 hex digits) of the patch from its first "diff --git" on: the
+        code change itself, so a timing stays valid while only the header's prose changes."""
+        return code_digest(self.patch.read_text(errors="replace"))
+
+
+def code_digest(patch_text: str) -> str:
+    at = patch_text.find("diff --git")
+    return hashlib.sha256(patch_text[max(at, 0):].encode()).hexdigest()[:12]
 
 
 def parse_plant(patch: pathlib.Path) -> Plant:
