@@ -49,6 +49,7 @@ int ipcconf_read_expectations(const char *path, struct ipcconf_expectation **out
 		list = grown;
 		list[n].id = strdup(p);
 		list[n].reason = strdup(reason);
+		list[n].intermittent = !strncmp(reason, IPCCONF_INTERMITTENT, strlen(IPCCONF_INTERMITTENT));
 		list[n].used = 0;
 		n++;
 	}

@@ -9,6 +9,7 @@
 
 #include "conformance/harness/expect.h"
 #include "conformance/harness/mechanism.h"
+#include "conformance/harness/output.h"
 #include "conformance/harness/page.h"
 #include "conformance/harness/registry.h"
 
@@ -118,13 +119,18 @@ static void test_expectations(void)
 	char err[256];
 	struct ipcconf_expectation *list = NULL;
 	const char *path = write_temp("# comment\n\n  alpha.read.consumes   gVisor keeps data \n"
-				      "beta.open.x\tno reason here? yes: this one\n");
+				      "beta.open.x\tno reason here? yes: this one\n"
+				      "beta.open.y  intermittent: a race in the emulator\n");
 	int n = ipcconf_read_expectations(path, &list, err, sizeof err);
 	unlink(path);
-	CU_ASSERT_EQUAL_FATAL(n, 2);
+	CU_ASSERT_EQUAL_FATAL(n, 3);
 	CU_ASSERT_STRING_EQUAL(list[0].id, "alpha.read.consumes");
 	CU_ASSERT_STRING_EQUAL(list[0].reason, "gVisor keeps data");
+	CU_ASSERT_FALSE(list[0].intermittent);
 	CU_ASSERT_STRING_EQUAL(list[1].id, "beta.open.x");
+	CU_ASSERT_FALSE(list[1].intermittent);
+	CU_ASSERT_STRING_EQUAL(list[2].reason, "intermittent: a race in the emulator");
+	CU_ASSERT_TRUE(list[2].intermittent);
 	for (int i = 0; i < n; i++) {
 		free(list[i].id);
 		free(list[i].reason);
@@ -141,6 +147,33 @@ static void test_expectation_without_reason(void)
 	unlink(path);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, ":1:"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "no reason"));
+}
+
+/* --expect's verdicts: a listed clause that passes is stale, unless it fails only at times. */
+static void test_verdicts(void)
+{
+	static const struct {
+		enum ipcconf_outcome outcome;
+		const char *expected; /* reason, or NULL: not listed */
+		int intermittent;
+		const char *verdict;
+		int failure;
+	} rows[] = {
+		{ IPCCONF_PASS, NULL, 0, "PASS", 0 },	      { IPCCONF_FAIL, NULL, 0, "FAIL", 1 },
+		{ IPCCONF_BROKEN, NULL, 0, "BROKEN", 1 },     { IPCCONF_SKIP, NULL, 0, "SKIP", 0 },
+		{ IPCCONF_FAIL, "known", 0, "XFAIL", 0 },     { IPCCONF_BROKEN, "known", 0, "XFAIL", 0 },
+		{ IPCCONF_PASS, "known", 0, "XPASS", 1 },     { IPCCONF_SKIP, "known", 0, "SKIP", 0 },
+		{ IPCCONF_FAIL, "at times", 1, "XFAIL", 0 },  { IPCCONF_PASS, "at times", 1, "PASS", 0 },
+		{ IPCCONF_SKIP, "at times", 1, "SKIP", 0 },
+	};
+	static struct ipcconf_result r;
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		r.outcome = rows[i].outcome;
+		r.expected_failure = rows[i].expected;
+		r.failure_intermittent = rows[i].intermittent;
+		CU_ASSERT_STRING_EQUAL(ipcconf_verdict(&r), rows[i].verdict);
+		CU_ASSERT_EQUAL(ipcconf_verdict_is_failure(&r), rows[i].failure);
+	}
 }
 
 static void test_result_names(void)
@@ -162,6 +195,7 @@ int main(void)
 		{ "check messages", test_check_messages },
 		{ "expectations file", test_expectations },
 		{ "expectation without a reason", test_expectation_without_reason },
+		{ "verdicts under --expect", test_verdicts },
 		{ "result names", test_result_names },
 		CU_TEST_INFO_NULL,
 	};

@@ -64,6 +64,7 @@ static void clause_trampoline(void)
 	for (int i = 0; i < run.nexpect; i++)
 		if (!strcmp(run.expect[i].id, c->id)) {
 			r->expected_failure = run.expect[i].reason;
+			r->failure_intermittent = run.expect[i].intermittent;
 			run.expect[i].used = 1;
 		}
 	ipcconf_print_result(r, run.verbose);

@@ -25,6 +25,7 @@ struct ipcconf_result {
 	char note[IPCCONF_MESSAGE_LEN];
 	int64_t elapsed_ns;
 	const char *expected_failure; /* reason from --expect, or NULL */
+	int failure_intermittent;     /* --expect says it fails only sometimes */
 };
 
 /* The process group of the clause running now (0: none), for signal handlers. */
