@@ -24,6 +24,7 @@ import hashlib
 import os
 import pathlib
 import re
+import secrets
 import shutil
 import signal
 import statistics
@@ -265,10 +266,19 @@ def inputs_in(directory: pathlib.Path) -> List[pathlib.Path]:
                   if p.is_file() and not p.name.startswith((".", "README")))
 
 
+# Set in each engine run's environment, which every process it starts inherits.
+ENGINE_RUN_VAR = "IPCCONF_PLANTED_ENGINE_RUN"
+
+
 def run_engine(cmd: Sequence[str], log, env: Dict[str, str], timeout: int) -> int:
-    """Runs a fuzzing engine in a process group of its own and, however it ends, kills what is
-    left of the group: afl-fuzz's CmpLog fork server outlives afl-fuzz otherwise, holding its
-    System V shared memory.  Returns the exit status; raises subprocess.TimeoutExpired."""
+    """Runs a fuzzing engine in a process group of its own and, however it ends, kills the
+    group and every process that carries this run's tag in its environment: AFL++'s fork
+    servers call setsid(), so a persistent-mode child of the CmpLog one can outlive
+    afl-fuzz outside the group, stopped, holding its System V shared memory.  The tag
+    singles out this run's processes, not those of a trial running beside it on the same
+    binaries.  Returns the exit status; raises subprocess.TimeoutExpired."""
+    tag = "%d-%s" % (os.getpid(), secrets.token_hex(8))
+    env = dict(env, **{ENGINE_RUN_VAR: tag})
     proc = subprocess.Popen(list(cmd), stdout=log, stderr=subprocess.STDOUT, env=env,
                             start_new_session=True)
     try:
@@ -279,6 +289,31 @@ def run_engine(cmd: Sequence[str], log, env: Dict[str, str], timeout: int) -> in
         except ProcessLookupError:
             pass
         proc.wait()
+        kill_tagged(tag)
+
+
+def kill_tagged(tag: str) -> int:
+    """SIGKILL (which ends a stopped process too) every process whose environment holds
+    ENGINE_RUN_VAR=tag; a few passes, for one that forked while we looked.  Returns how
+    many there were."""
+    entry = ("%s=%s" % (ENGINE_RUN_VAR, tag)).encode()
+    killed = set()
+    for _ in range(3):
+        found = 0
+        for d in pathlib.Path("/proc").iterdir():
+            if not d.name.isdigit() or int(d.name) in killed:
+                continue
+            try:
+                if entry not in (d / "environ").read_bytes().split(b"\0"):
+                    continue
+                os.kill(int(d.name), signal.SIGKILL)
+            except (OSError, ValueError):
+                continue  # gone, or not ours to read
+            killed.add(int(d.name))
+            found += 1
+        if not found:
+            break
+    return len(killed)
 
 
 def replay(binary: pathlib.Path, path: pathlib.Path, timeout: int = 60) -> subprocess.CompletedProcess:
