@@ -4,9 +4,11 @@ A pair's instances share one output directory (-o), the first as main
 (-M), the others as secondaries (-S), so they import each other's finds.
 Their settings differ on purpose (AFL++'s advice for parallel fuzzing):
 
-  CmpLog (-c, a second binary built with AFL_LLVM_CMPLOG=1) logs the
-  operands of comparisons so that magic numbers and checksums checked
-  against the input are solved rather than guessed;
+  CmpLog logs the operands of comparisons so that magic numbers and
+  checksums checked against the input are solved rather than guessed.  An
+  instance with CmpLog fuzzes a binary built with AFL_LLVM_CMPLOG=1 and
+  runs it as its own CmpLog binary (-c 0): AFL++ 4.04c solved nothing when
+  given a second CmpLog binary beside a build without it (fuzz/README.md);
   ASan (+ UBSan) binaries see memory errors that do not crash a plain build,
   at a third of the speed or so;
   power schedules (-p) and the dictionary (-x) vary between instances.
@@ -24,7 +26,7 @@ import math
 import os
 import pathlib
 import time
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from campaign.workers import Pair, Worker
 
@@ -52,7 +54,7 @@ def afl_env(sync_minutes: int = 0) -> Dict[str, str]:
 @dataclasses.dataclass(frozen=True)
 class Instance:
     name: str
-    binary: str          # binary kind: "afl" or "afl-asan"
+    binary: str          # binary kind: "afl" or "afl-asan", + "-cmplog" when cmplog is set
     cmplog: str          # "" (off) or the -l level ("2": default, "2AT": +arith, transforms)
     schedule: str        # -p
     dictionary: bool     # -x with the target's dictionary, if it has one
@@ -64,7 +66,7 @@ class Instance:
     def describe(self) -> str:
         return "%s %s: %s binary, %s, -p %s, %s" % (
             "-M" if self.main else "-S", self.name,
-            "ASan+UBSan" if self.binary == "afl-asan" else "plain",
+            "ASan+UBSan" if self.binary.startswith("afl-asan") else "plain",
             "CmpLog -l %s" % self.cmplog if self.cmplog else "no CmpLog",
             self.schedule, "dictionary" if self.dictionary else "no dictionary")
 
@@ -82,19 +84,41 @@ _SECONDARIES: List[Tuple[bool, str, str, bool]] = [
 ]
 
 
+def binary_kind(asan: bool, cmplog: str) -> str:
+    """The build an instance fuzzes: CmpLog is compiled into it (-c 0)."""
+    return ("afl-asan" if asan else "afl") + ("-cmplog" if cmplog else "")
+
+
 def roster(n: int, asan: bool, cmplog: bool) -> List[Instance]:
     """The settings of a pair's n instances (see the module's comment)."""
     if n <= 0:
         return []
     if n == 1:
-        return [Instance("main", "afl-asan" if asan else "afl", "2" if cmplog else "",
-                         "fast", True)]
-    out = [Instance("main", "afl", "2" if cmplog else "", "fast", True)]
+        level = "2" if cmplog else ""
+        return [Instance("main", binary_kind(asan, level), level, "fast", True)]
+    level = "2" if cmplog else ""
+    out = [Instance("main", binary_kind(False, level), level, "fast", True)]
     for i in range(1, n):
         want_asan, level, schedule, dictionary = _SECONDARIES[(i - 1) % len(_SECONDARIES)]
-        out.append(Instance("s%d" % i, "afl-asan" if want_asan and asan else "afl",
-                            level if cmplog else "", schedule, dictionary))
+        level = level if cmplog else ""
+        out.append(Instance("s%d" % i, binary_kind(want_asan and asan, level), level,
+                            schedule, dictionary))
     return out
+
+
+def binary_kinds(counts: List[int], asan: bool, cmplog: bool) -> List[str]:
+    """Every binary kind the instances fuzz, for pairs of each of these sizes."""
+    kinds = {inst.binary for n in counts for inst in roster(n, asan, cmplog)}
+    return sorted(kinds)
+
+
+def pick_binary(bins: Dict[str, pathlib.Path], prefer_asan: bool) -> Optional[pathlib.Path]:
+    """One AFL++ build of a target, for a tool that runs inputs through it
+    (afl-cmin, afl-tmin): an ASan one when prefer_asan, else the fastest."""
+    order = ["afl", "afl-cmplog", "afl-asan", "afl-asan-cmplog"]
+    if prefer_asan:
+        order = order[2:] + order[:2]
+    return next((bins[k] for k in order if k in bins), None)
 
 
 def read_afl_stats(instance_dir: pathlib.Path) -> Dict[str, str]:
@@ -158,7 +182,7 @@ class AflWorker(Worker):
                "-M" if inst.main else "-S", self.name, "-V", str(remaining),
                "-p", inst.schedule]
         if inst.cmplog:
-            cmd += ["-c", str(p.binaries["afl-cmplog"]), "-l", inst.cmplog]
+            cmd += ["-c", "0", "-l", inst.cmplog]
         if inst.dictionary and p.target.dict:
             cmd += ["-x", str(p.target.dict)]
         if self._foreign():

@@ -1,11 +1,13 @@
 """Builds every target's binaries through Bazel and copies them out.
 
-Up to six binaries per target, all from the same //fuzz/<t>:<t>_bin:
-  <t>.libfuzzer   --config=libfuzzer (+ --config=asan by default)
-  <t>.afl         --config=afl, the plain AFL++ build (not built when every
-                  AFL++ pair has one instance, which runs the ASan build)
-  <t>.afl-asan    --config=afl-asan: AFL++ with ASan+UBSan
-  <t>.afl-cmplog  --config=afl-cmplog: the CmpLog binary (afl-fuzz -c)
+Up to seven binaries per target, all from the same //fuzz/<t>:<t>_bin:
+  <t>.libfuzzer        --config=libfuzzer (+ --config=asan by default)
+  <t>.afl              --config=afl, the plain AFL++ build
+  <t>.afl-asan         --config=afl-asan: AFL++ with ASan+UBSan
+  <t>.afl-cmplog       --config=afl-cmplog: plain, CmpLog compiled in (-c 0)
+  <t>.afl-asan-cmplog  --config=afl-asan-cmplog: ASan+UBSan and CmpLog
+                  (of the AFL++ ones, only those the instances fuzz are
+                  built: afl_worker.binary_kinds)
   <t>.replay      --config=asan, no engine: replays one input with a
                   symbolised stack, for crash triage and regressions/
   <t>.coverage    --config=coverage-report: the replay binary with llvm's

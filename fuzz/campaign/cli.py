@@ -19,7 +19,8 @@ import sys
 import time
 from typing import Dict, List
 
-from campaign import build, corpus, coverage, report, schedule, targets, triage
+from campaign import (afl_worker, build, cmplog_probe, corpus, coverage, report, schedule,
+                      targets, triage)
 from campaign.exchange import Exchange
 from campaign.workers import Pair, become_subreaper, kill_all, reap_orphans, sha1_of
 
@@ -85,7 +86,7 @@ def parser() -> argparse.ArgumentParser:
                     help="asan (default): some AFL++ instances run an ASan+UBSan build (the "
                          "only one, if a pair has one); none: all run the plain build")
     ap.add_argument("--no-cmplog", action="store_true",
-                    help="no AFL++ CmpLog binary, no -c (default: CmpLog on the main instance "
+                    help="no AFL++ CmpLog build, no -c (default: CmpLog on the main instance "
                          "and some secondaries)")
     ap.add_argument("--exchange-every", type=positive_int, metavar="SECS",
                     help="seconds between corpus exchanges of libFuzzer and AFL++ (default: "
@@ -216,15 +217,13 @@ def build_kinds(args, engines: List[str], ntargets: int) -> Dict[str, List[str]]
     if "libfuzzer" in engines:
         kinds["libfuzzer"] = ["--config=libfuzzer"] + (san if args.sanitizer == "asan" else [])
     if "afl" in engines:
-        # A lone instance runs the ASan build (afl_worker.roster), and
-        # afl-cmin can use it too: then the plain build is not needed.
-        if args.afl_sanitizer != "asan" or \
-                schedule.most_afl_instances(engines, ntargets, args.jobs) > 1:
-            kinds["afl"] = ["--config=afl"]
-        if args.afl_sanitizer == "asan":
-            kinds["afl-asan"] = ["--config=afl-asan"]
-        if not args.no_cmplog:
-            kinds["afl-cmplog"] = ["--config=afl-cmplog"]
+        # Only the builds the instances fuzz (afl_worker.roster): a lone
+        # instance runs ASan+UBSan with CmpLog compiled in, the main of
+        # several the plain build with CmpLog, secondaries vary.
+        counts = schedule.afl_instance_counts(engines, ntargets, args.jobs) or [1]
+        for kind in afl_worker.binary_kinds(counts, args.afl_sanitizer == "asan",
+                                            not args.no_cmplog):
+            kinds[kind] = ["--config=" + kind]
     if not args.no_coverage:
         kinds["coverage"] = ["--config=coverage-report"]
     return kinds
@@ -247,25 +246,37 @@ def run(args, workspace, out, chosen, engines) -> int:
     bins_dir = out / "bin"
     kinds = build_kinds(args, engines, len(chosen))
     bins = {}
+    uses_cmplog = any(k.endswith("-cmplog") for k in kinds)
+    probe = bins_dir / cmplog_probe.BINARY
     if args.no_build:
-        for t in chosen:
-            for k in kinds:
-                p = bins_dir / ("%s.%s" % (t.name, k))
-                if not p.is_file():
-                    print("ci/fuzz-campaign: --no-build, but %s is missing" % p, file=sys.stderr)
-                    return 2
-                bins[(t.name, k)] = p
+        wanted = [bins_dir / ("%s.%s" % (t.name, k)) for t in chosen for k in kinds]
+        for p in wanted + ([probe] if uses_cmplog else []):
+            if not p.is_file():
+                print("ci/fuzz-campaign: --no-build, but %s is missing" % p, file=sys.stderr)
+                return 2
+        bins = {(t.name, k): bins_dir / ("%s.%s" % (t.name, k)) for t in chosen for k in kinds}
     else:
         bazel = build.Bazel(workspace, args.bazel, args.output_base, args.bazel_arg,
                             out / "build.log")
         try:
             bins = build.build_all(bazel, chosen, kinds, bins_dir, say)
+            if uses_cmplog:
+                say("building the CmpLog probe: %s" % cmplog_probe.LABEL)
+                cmplog_probe.build(bazel, bins_dir)
         except build.BuildError as e:
             say("build failed: %s" % e)
             return 3
 
     notes: List[str] = []
     become_subreaper()  # after the builds: see workers.py
+    if uses_cmplog:
+        solved, took, why = cmplog_probe.run(probe, out / "cmplog-probe")
+        if not solved:
+            say("AFL++'s CmpLog does not work here: in %.0f s it did not solve the probe's "
+                "two 32-bit comparisons (fuzz/campaign/cmplog_probe.py), so it would not pass "
+                "a checksum either.  Fuzz without it: --no-cmplog.\n%s" % (took, why))
+            return 3
+        say("CmpLog works: AFL++ solved the probe's comparisons in %.1f s" % took)
     say("replaying every regressions/ input before fuzzing")
     known = replay_regressions(chosen, bins, "before")
     pairs: List[Pair] = []
@@ -298,7 +309,8 @@ def run(args, workspace, out, chosen, engines) -> int:
     tools = coverage.tools()
     for t in chosen:
         lf = bins.get((t.name, "libfuzzer"))
-        afl = bins.get((t.name, "afl"), bins.get((t.name, "afl-asan")))
+        afl = afl_worker.pick_binary({k: v for (n, k), v in bins.items() if n == t.name},
+                                     prefer_asan=False)
         say("%s: merging and minimising the corpus" % t.name)
         try:
             m = corpus.merge(t, out / t.name, lf, afl, out / t.name / "merge.log")

@@ -37,12 +37,16 @@ def plan(pairs: List[Pair], jobs: int, total: int) -> List[Tuple[List[Tuple[Pair
             for i in range(nrounds)]
 
 
-def most_afl_instances(engines: List[str], targets: int, jobs: int) -> int:
-    """The most instances an AFL++ pair will get, for pairs ordered as the
-    campaign orders them (target by target, engines in order)."""
+def afl_instance_counts(engines: List[str], targets: int, jobs: int) -> List[int]:
+    """How many instances the AFL++ pairs get (each count once), for pairs
+    ordered as the campaign orders them (target by target, engines in order)."""
     stand_ins = [types.SimpleNamespace(engine=e) for _ in range(targets) for e in engines]
-    return max((n for r, _ in plan(stand_ins, jobs, 1) for p, n in r if p.engine == "afl"),
-               default=0)
+    return sorted({n for r, _ in plan(stand_ins, jobs, 1) for p, n in r if p.engine == "afl"})
+
+
+def most_afl_instances(engines: List[str], targets: int, jobs: int) -> int:
+    """The most instances an AFL++ pair will get (see afl_instance_counts)."""
+    return max(afl_instance_counts(engines, targets, jobs), default=0)
 
 
 class Progress:
@@ -91,7 +95,8 @@ def _workers(pair: Pair, n: int, args, every: int) -> list:
     seeds = pair.prepare_seeds()
     if pair.engine == "libfuzzer":
         return [LibFuzzerWorker(pair, i, seeds, args.max_crashes) for i in range(n)]
-    instances = afl_worker.roster(n, "afl-asan" in pair.binaries, "afl-cmplog" in pair.binaries)
+    instances = afl_worker.roster(n, any(k.startswith("afl-asan") for k in pair.binaries),
+                                  any(k.endswith("-cmplog") for k in pair.binaries))
     # AFL++ syncs its main instance every half of AFL_SYNC_TIME (whole
     # minutes, at least 1): that is when it imports the exchanged inputs.
     sync_minutes = max(1, every // 60)

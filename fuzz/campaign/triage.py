@@ -25,6 +25,7 @@ import subprocess
 from typing import Dict, List, Optional, Set
 
 from campaign.targets import Target, inputs_in
+from campaign import afl_worker
 from campaign.afl_worker import afl_env
 from campaign.workers import Pair, sha1_of
 
@@ -143,9 +144,9 @@ def _minimise(bucket: Bucket, src: pathlib.Path, dst: pathlib.Path,
         cmd = [str(bins["libfuzzer"]), "-minimize_crash=1", "-max_total_time=60",
                "-runs=1000000", "-exact_artifact_path=%s" % dst, str(src)]
         env = dict(os.environ)
-    elif bucket.engine == "afl" and ("afl-asan" in bins or "afl" in bins):
+    elif bucket.engine == "afl" and afl_worker.pick_binary(bins, prefer_asan=True):
         cmd = ["afl-tmin", "-i", str(src), "-o", str(dst), "--",
-               str(bins.get("afl-asan", bins.get("afl")))]
+               str(afl_worker.pick_binary(bins, prefer_asan=True))]
         env = afl_env()
     else:
         return False

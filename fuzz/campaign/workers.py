@@ -28,6 +28,11 @@ _started: List[subprocess.Popen] = []
 PR_SET_CHILD_SUBREAPER = 36
 
 
+def register(proc: subprocess.Popen) -> None:
+    """An engine process started outside a Worker, for kill_all()."""
+    _started.append(proc)
+
+
 def become_subreaper() -> bool:
     """Adopt our orphaned descendants (see above).  Call it after the builds:
     the Bazel server detaches from its client, and must not become ours."""
@@ -97,8 +102,8 @@ class Pair:
     """One target under one engine: its directories, binaries, workers and totals.
 
     binaries: binary kind -> path; the libFuzzer pair has "libfuzzer", the
-    AFL++ pair those of "afl", "afl-asan" and "afl-cmplog" that were built
-    (build_kinds() in cli.py)."""
+    AFL++ pair those of "afl", "afl-asan", "afl-cmplog" and "afl-asan-cmplog"
+    that were built (build_kinds() in cli.py)."""
 
     def __init__(self, target: Target, engine: str, workdir: pathlib.Path,
                  binaries: Dict[str, pathlib.Path], leave_out=frozenset()):
@@ -233,7 +238,7 @@ class Worker:
             self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
                                          stdin=subprocess.DEVNULL, cwd=self.pair.engine_dir,
                                          env=env, start_new_session=True)
-        _started.append(self.proc)
+        register(self.proc)
         self.started = time.time()
 
     def log_tail(self, n: int = 15) -> str:
