@@ -266,6 +266,33 @@ def inputs_in(directory: pathlib.Path) -> List[pathlib.Path]:
                   if p.is_file() and not p.name.startswith((".", "README")))
 
 
+def seeds_dir(root: pathlib.Path, target: str, dest: pathlib.Path) -> pathlib.Path:
+    """A fresh copy of the target's committed corpus/ (never regressions/, which may
+    hold the answer) in dest, for an engine to start from."""
+    dest.mkdir(parents=True)
+    for f in inputs_in(root / "fuzz" / target / "corpus"):
+        shutil.copy2(f, dest / f.name)
+    return dest
+
+
+def afl_run(seeds: pathlib.Path, out: pathlib.Path, binary: pathlib.Path, seed: int,
+            budget: int, dictionary: Optional[pathlib.Path]):
+    """(command, environment) of AFL++ as a campaign's lone instance runs a target:
+    one binary with ASan+UBSan and CmpLog compiled in (-c 0, fuzz/README.md
+    "CmpLog"), power schedule fast, stopping at its first crash or after budget s."""
+    cmd = ["afl-fuzz", "-i", str(seeds), "-o", str(out), "-M", "main", "-s", str(seed),
+           "-V", str(budget), "-p", "fast", "-c", "0", "-l", "2"]
+    if dictionary:
+        cmd += ["-x", str(dictionary)]
+    cmd += ["--", str(binary)]
+    # afl-fuzz sets the sanitizer options it needs and refuses others.
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "MSAN_OPTIONS", "LSAN_OPTIONS")}
+    env.update({"AFL_NO_UI": "1", "AFL_SKIP_CPUFREQ": "1", "AFL_NO_AFFINITY": "1",
+                "AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES": "1", "AFL_BENCH_UNTIL_CRASH": "1"})
+    return cmd, env
+
+
 # Set in each engine run's environment, which every process it starts inherits.
 ENGINE_RUN_VAR = "IPCCONF_PLANTED_ENGINE_RUN"
 
