@@ -93,11 +93,9 @@ def roster(n: int, asan: bool, cmplog: bool) -> List[Instance]:
     """The settings of a pair's n instances (see the module's comment)."""
     if n <= 0:
         return []
-    if n == 1:
-        level = "2" if cmplog else ""
-        return [Instance("main", binary_kind(asan, level), level, "fast", True)]
-    level = "2" if cmplog else ""
-    out = [Instance("main", binary_kind(False, level), level, "fast", True)]
+    main_level = "2" if cmplog else ""
+    # A lone main runs ASan too; the main of several, the fast plain build.
+    out = [Instance("main", binary_kind(asan and n == 1, main_level), main_level, "fast", True)]
     for i in range(1, n):
         want_asan, level, schedule, dictionary = _SECONDARIES[(i - 1) % len(_SECONDARIES)]
         level = level if cmplog else ""
